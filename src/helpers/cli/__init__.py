@@ -1,0 +1,84 @@
+"""Command line of the kit: ``python -m helpers COMMAND ...``.
+
+Each command lives in its own module under ``helpers.cli`` and provides two
+functions: ``register(subparsers)``, which adds its parser, and ``run(args)``,
+which returns the exit status. Exit status 0 means something was done or
+decoded, 1 means nothing was found, and 2 is a usage error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+
+COMMANDS = (
+    "decode",
+    "codes",
+    "sandbox",
+    "repro",
+    "token",
+    "check",
+    "session",
+    "triage",
+    "lab",
+    "demo",
+)
+
+EXIT_OK = 0
+EXIT_NOTHING_FOUND = 1
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """Invalid command-line input; the message says what to pass instead."""
+
+
+def _load_command_modules() -> list:
+    modules = []
+    for name in COMMANDS:
+        module_name = f"{__name__}.{name}"
+        try:
+            modules.append(importlib.import_module(module_name))
+        except ModuleNotFoundError as exc:
+            # NOTE: a command whose module is not written yet is left out of
+            # the parser; any other missing import is a real error.
+            if exc.name != module_name:
+                raise
+    return modules
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the top-level parser with one subparser per available command."""
+    parser = argparse.ArgumentParser(
+        prog="python -m helpers",
+        description="Troubleshoot Salesforce Interaction Service API errors.",
+    )
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log at DEBUG level to stderr"
+    )
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    subparsers.required = True
+    for module in _load_command_modules():
+        command_parser = module.register(subparsers)
+        command_parser.set_defaults(_run=module.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Parse ``argv``, run the chosen command and return its exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+        stream=sys.stderr,
+    )
+    try:
+        return args._run(args)
+    except UsageError as exc:
+        parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {exc}\n")
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,85 @@
+"""Mask access tokens and private keys in headers and free text.
+
+Every place where the kit logs, raises, stores or prints a request goes
+through these functions, so no token reaches a log record, an exception, a
+repr or a file. The full redaction of shared sessions (end-user ids, message
+text, consistent placeholders, a report) is in ``helpers.redact`` and builds
+on the patterns here.
+
+A masked token becomes ``<token:1a2b3c4d>``: the first 8 hex digits of its
+SHA-256. The same token always gets the same placeholder, so a reader can
+tell two tokens apart without seeing either.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+
+# Headers whose whole value is a credential.
+SECRET_HEADERS = frozenset(
+    {"authorization", "proxy-authorization", "cookie", "set-cookie", "x-api-key"}
+)
+
+# A JWT: three base64url segments, the first two starting with '{"' encoded.
+JWT_PATTERN = re.compile(r"eyJ[A-Za-z0-9_-]{5,}\.eyJ[A-Za-z0-9_-]{5,}\.[A-Za-z0-9_-]*")
+
+# A Salesforce opaque session token: the 15- or 18-character org id, "!",
+# then the token body.
+OPAQUE_TOKEN_PATTERN = re.compile(r"\b00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?![A-Za-z0-9._-]{8,}")
+
+BEARER_PATTERN = re.compile(r"(?i)\b(bearer)(\s+)([A-Za-z0-9._~+/=!-]{8,})")
+
+PRIVATE_KEY_PATTERN = re.compile(
+    r"-----BEGIN ((?:RSA |EC |ENCRYPTED )?PRIVATE KEY)-----.*?-----END \1-----",
+    re.DOTALL,
+)
+
+# "access_token": "..." in an OAuth response or a log record.
+ACCESS_TOKEN_FIELD_PATTERN = re.compile(
+    r"""(?i)(["']?(?:access_token|refresh_token|assertion|client_secret)["']?\s*[:=]\s*["']?)([^"'&\s,}]{8,})"""
+)
+
+
+def token_placeholder(token: str) -> str:
+    """Return the stable placeholder that stands for ``token``."""
+    digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
+    return f"<token:{digest[:8]}>"
+
+
+def mask_authorization(value: str) -> str:
+    """Mask the credential in an ``Authorization`` header value, keep the scheme."""
+    scheme, _, credential = value.strip().partition(" ")
+    if not credential:
+        return token_placeholder(scheme) if scheme else value
+    return f"{scheme} {token_placeholder(credential.strip())}"
+
+
+def mask_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """Return a copy of ``headers`` with every credential header masked."""
+    masked: dict[str, str] = {}
+    for name, value in (headers or {}).items():
+        if name.lower() in SECRET_HEADERS and value:
+            masked[name] = mask_authorization(str(value))
+        else:
+            masked[name] = mask_text(str(value))
+    return masked
+
+
+def mask_text(text: str) -> str:
+    """Return ``text`` with tokens, JWTs and private keys replaced by placeholders."""
+    if not text:
+        return text
+    text = PRIVATE_KEY_PATTERN.sub(lambda m: f"<private key: {m.group(1)}>", text)
+    text = BEARER_PATTERN.sub(
+        lambda m: f"{m.group(1)}{m.group(2)}{token_placeholder(m.group(3))}", text
+    )
+    text = JWT_PATTERN.sub(lambda m: token_placeholder(m.group(0)), text)
+    text = OPAQUE_TOKEN_PATTERN.sub(lambda m: token_placeholder(m.group(0)), text)
+    text = ACCESS_TOKEN_FIELD_PATTERN.sub(
+        lambda m: m.group(1)
+        + (m.group(2) if m.group(2).startswith("<token:") else token_placeholder(m.group(2))),
+        text,
+    )
+    return text
