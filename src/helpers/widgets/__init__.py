@@ -1,0 +1,44 @@
+"""Composite widgets used by the walkthrough notebooks.
+
+Each widget has a small public face (``value``, a few methods, display) and
+keeps its child widgets private. Callbacks are plain methods that tests call
+without a browser, every exception in a callback becomes an error card, and
+every result is also returned as a card that renders as HTML or plain text,
+so a saved notebook reads well where widgets do not render.
+
+Importing this package builds no widget.
+
+==========================  ==================================================
+widget                      notebook
+==========================  ==================================================
+``SetupDoctor``             00: token, headers and channel checklist
+``DecoderWidget``           01: paste or upload an error, a card per finding
+``ReproWidget``             02: choose a code, send, apply the fix, send again
+``RunEveryCode``            02: every repro with a progress bar, as a table
+``TryIt``                   10 to 14: send variants of one call
+==========================  ==================================================
+"""
+
+from helpers.widgets.base import CompositeWidget, guarded
+from helpers.widgets.cards import Card, CardList, checklist, error_card, exchange_card
+from helpers.widgets.decoder import DecoderWidget, decode_text
+from helpers.widgets.doctor import Check, SetupDoctor, run_checks
+from helpers.widgets.tryit import TryIt, exchange_cards, show_request
+
+__all__ = [
+    "Card",
+    "CardList",
+    "Check",
+    "CompositeWidget",
+    "DecoderWidget",
+    "SetupDoctor",
+    "TryIt",
+    "checklist",
+    "decode_text",
+    "error_card",
+    "exchange_card",
+    "exchange_cards",
+    "guarded",
+    "run_checks",
+    "show_request",
+]
