@@ -81,6 +81,24 @@ ALLOWED_VALUES = {
 }
 _VERSION_PATTERN = re.compile(r"^\d{4}-\d{2}$")
 
+# Resource names of the API paths (/api/v1/<name>) that the endpoints column
+# may list; "*" means every endpoint.
+ENDPOINTS = (
+    "interactions",
+    "conversation",
+    "acknowledgement",
+    "route",
+    "routingResult",
+    "agentWork",
+    "consent",
+    "capabilities",
+    "conversationHistory",
+    "participant",
+    "messagingSession",
+    "conversationEntry",
+)
+ALL_ENDPOINTS = "*"
+
 
 @dataclass(frozen=True)
 class ErrorCode:
@@ -123,7 +141,7 @@ class ErrorCode:
         ``/`` and an ``/api/v1/`` prefix are ignored.
         """
         resource = str(endpoint).strip().strip("/").removeprefix("api/v1/")
-        return "*" in self.endpoints or resource in self.endpoints
+        return ALL_ENDPOINTS in self.endpoints or resource in self.endpoints
 
     def to_dict(self) -> dict:
         """Return the row as a JSON-ready dict, with lists for the tuples."""
@@ -193,6 +211,13 @@ def _validate(frame: pd.DataFrame, path: Path) -> None:
                 f"{path}: column {column!r} has invalid values {bad}; "
                 f"allowed: {sorted(allowed)}"
             )
+    listed = {name for value in frame["endpoints"] for name in _split_list(value)}
+    unknown = sorted(listed - set(ENDPOINTS) - {ALL_ENDPOINTS})
+    if unknown:
+        raise ValueError(
+            f"{path}: column 'endpoints' has unknown names {unknown}; "
+            f"allowed: {list(ENDPOINTS)} or {ALL_ENDPOINTS!r}"
+        )
     bad_versions = sorted(
         {v for v in frame["table_version"] if not _VERSION_PATTERN.match(v)}
     )
@@ -408,11 +433,11 @@ _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
 # Token overlap decides most matches. The difflib ratio, which rewards the
-# same word order, only separates close candidates, so it is computed for the
-# best few by token overlap and not for the whole table.
+# same word order, only separates close candidates, so full scores are computed
+# for the texts with the best token overlap and not for the whole table.
 _TOKEN_WEIGHT = 0.6
 _SEQUENCE_WEIGHT = 0.4
-_SEQUENCE_CANDIDATES = 12
+_SCORED_CANDIDATES = 24
 # A summary is our wording, not the API's, so a match on it counts less.
 _SUMMARY_DISCOUNT = 0.85
 
@@ -459,8 +484,8 @@ def search(
     """Find the codes whose message best matches a free-text message.
 
     Use it for a log line that carries only the message, or a reworded one.
-    Published messages are matched first; codes without a published message
-    are matched on their summary at a discount.
+    Each row is matched on its published message and, at a discount, on its
+    summary, which is the only text of codes with no published wording.
 
     Parameters
     ----------
@@ -513,7 +538,7 @@ def search(
     )
 
     best: dict[int, tuple[ErrorCode, float]] = {}
-    for entry in overlapping[: _SEQUENCE_CANDIDATES * 2]:
+    for entry in overlapping[:_SCORED_CANDIDATES]:
         score = round(_score(query, query_tokens, entry), 4)
         current = best.get(entry.row.code)
         if current is None or (score, entry.row.table_version) > (
@@ -529,7 +554,9 @@ def search(
 
 
 def _markdown_cell(text: object) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ").strip()
+    # Escape what Markdown would read as table syntax or an HTML tag.
+    text = str(text).replace("|", "\\|").replace("\n", " ")
+    return text.replace("<", "&lt;").replace(">", "&gt;").strip()
 
 
 def render_markdown() -> str:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 
 from helpers import codes
@@ -76,6 +77,17 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
 
 def run(args: argparse.Namespace) -> int:
     """Run ``codes`` and return the exit status."""
+    try:
+        return _dispatch(args)
+    except BrokenPipeError:
+        # The reader (for example ``head``) closed the pipe early, which is
+        # not an error. Point stdout at devnull so the exit flush stays quiet.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     modes = [args.code is not None, args.search is not None, args.markdown]
     if sum(modes) > 1:
         raise UsageError("pass only one of CODE, --search and --markdown")
