@@ -196,6 +196,8 @@ class Exchange:
     findings: list[Any] = field(default_factory=list)
     request_id: str | None = None
     attempt: int = 1
+    # Findings of the preflight checks run before sending (helpers.preflight).
+    preflight: list[Any] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         self.request = self.request.masked()
@@ -233,6 +235,9 @@ class Exchange:
             ],
             "request_id": self.request_id,
             "attempt": self.attempt,
+            "preflight": [
+                f.to_dict() if hasattr(f, "to_dict") else f for f in self.preflight
+            ],
         }
 
     @classmethod
@@ -250,4 +255,5 @@ class Exchange:
             findings=list(data.get("findings") or []),
             request_id=data.get("request_id"),
             attempt=data.get("attempt", 1),
+            preflight=list(data.get("preflight") or []),
         )
