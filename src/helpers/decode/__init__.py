@@ -1,0 +1,265 @@
+"""Decode any Interaction API error artifact into findings.
+
+``decode(artifact)`` takes what a user has at hand when a call fails and
+returns one ``Finding`` per error, in order of appearance:
+
+- a ``requests.Response``, or a ``requests`` exception (refused, DNS, timeout,
+  TLS, proxy) or any exception that carries a response;
+- an error body as text, bytes, dict or list, in each shape the API uses
+  (see ``helpers.decode.body``), and OAuth token endpoint errors;
+- raw HTTP text, ``curl -v`` and ``curl -i`` transcripts;
+- log text: bodies plain, escaped in JSON log records, in CSV fields, as
+  Node.js object dumps, in Java exception lines and Python tracebacks, and
+  lines that carry only a published message;
+- a HAR file (path, text or dict), a ``Path`` or a file-like object, plain or
+  gzip-compressed;
+- a ``helpers.model.Exchange``.
+
+It never raises: input it cannot read gives an empty list or a ``not_api``
+finding that says what the input was instead.
+
+Examples
+--------
+>>> from helpers.decode import decode
+>>> finding = decode('{"code": 10013, "message": "..."}')[0]
+>>> finding.code, finding.kind
+(10013, 'api')
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import logging
+import os
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from helpers.decode import http, transport
+from helpers.decode.body import Context, dict_findings, findings_from_value
+from helpers.decode.explain import api_finding, code_value
+from helpers.decode.finding import FIELD_NAMES, KINDS, Finding
+from helpers.decode.text import scan_text
+
+__all__ = ["FIELD_NAMES", "KINDS", "Finding", "decode", "decode_one", "summarize"]
+
+log = logging.getLogger(__name__)
+
+# Files and streams are read up to this many bytes; the rest is left out.
+MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+_GZIP_MAGIC = b"\x1f\x8b"
+
+
+def decode(artifact: Any) -> list[Finding]:
+    """Return the findings in ``artifact``, one per error, in order of appearance.
+
+    Parameters
+    ----------
+    artifact
+        A ``requests.Response``, an exception, a ``str`` or ``bytes`` (a body,
+        log text, raw HTTP, curl output, HAR JSON), a ``dict`` or ``list``
+        (parsed JSON or HAR), a ``pathlib.Path``, a file-like object, or a
+        ``helpers.model.Exchange``.
+
+    Returns
+    -------
+    list of Finding
+        Empty when nothing in ``artifact`` is an error. Never raises.
+
+    Examples
+    --------
+    >>> [f.code for f in decode(b'{"success": false, "errorDetail": {"code": "10022"}}')]
+    [10022]
+    """
+    try:
+        kind = type(artifact)
+        if kind is str or kind is bytes:
+            # Fast path: a body that is one JSON object in an API error shape.
+            if artifact[:1] in _OPEN_BRACES:
+                try:
+                    value = json.loads(artifact)
+                except (ValueError, RecursionError):
+                    pass
+                else:
+                    if type(value) is dict:
+                        found = _fast_dict(value)
+                        if found is not None:
+                            return found
+            return _decode_text(artifact)
+        return _decode_object(artifact)
+    except Exception:  # noqa: BLE001 - decode never raises, by contract
+        log.warning("decode failed on a %s input; returning no findings",
+                    type(artifact).__name__, exc_info=True)
+        return []
+
+
+_OPEN_BRACES = ("{", b"{")
+
+
+def _fast_dict(value: dict) -> list[Finding] | None:
+    code = value.get("code")
+    if code is not None:
+        number = code if type(code) is int else code_value(code)
+        if number is not None:
+            message = value.get("message")
+            return [api_finding(number, message if type(message) is str else "")]
+    if http.is_har(value):
+        return http.har_findings(value)
+    found = dict_findings(value, Context())
+    if found is not None:
+        return found
+    return findings_from_value(value, Context())
+
+
+def decode_one(artifact: Any) -> Finding | None:
+    """Return the first finding in ``artifact``, or None when there is none."""
+    found = decode(artifact)
+    return found[0] if found else None
+
+
+def summarize(findings: Iterable[Finding]) -> str:
+    """Return one line per finding: code or kind, name and what happened.
+
+    Examples
+    --------
+    >>> summarize([])
+    'No Interaction API error found.'
+    """
+    lines = []
+    for finding in findings:
+        label = str(finding.code) if finding.code is not None else finding.kind
+        summary = finding.summary.split(". ")[0].rstrip(".")
+        lines.append(f"{label} {finding.name}: {summary}".strip())
+    return "\n".join(lines) if lines else "No Interaction API error found."
+
+
+def _decode_text(data: str | bytes) -> list[Finding]:
+    if isinstance(data, bytes):
+        data = _bytes_to_text(data)
+    text = data.lstrip("\ufeff")
+    stripped = text.strip()
+    if not stripped:
+        return [http.empty_body_finding(Context(source="json"))]
+    if stripped[0] in "{[":
+        try:
+            value = json.loads(stripped)
+        except (ValueError, RecursionError):
+            pass
+        else:
+            return _decode_value(value)
+    if stripped[0] == "<" and "<html" in stripped[:2000].lower() or stripped.startswith("<?xml"):
+        return [http.markup_finding(stripped, Context(source="http"))]
+    shape = http.looks_like_http(text)
+    if shape:
+        return http.http_text_findings(text, shape)
+    found = scan_text(text, Context(source="log"))
+    if found or stripped[0] not in "{[":
+        return found
+    # Text that opens like JSON but neither parsed nor held a body.
+    return http.body_findings(stripped, Context(source="json"), error_status=True)
+
+
+def _bytes_to_text(data: bytes) -> str:
+    if data[:2] == _GZIP_MAGIC:
+        try:
+            data = gzip.decompress(data)[:MAX_INPUT_BYTES]
+        except (OSError, EOFError):
+            pass
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return data.decode("utf-16", errors="replace")
+    return data.decode("utf-8", errors="replace")
+
+
+def _decode_value(value: Any) -> list[Finding]:
+    if http.is_har(value):
+        return http.har_findings(value)
+    return findings_from_value(value, Context(source="json"))
+
+
+def _decode_object(artifact: Any) -> list[Finding]:
+    if artifact is None:
+        return []
+    if isinstance(artifact, requests.Response):
+        return http.response_findings(artifact)
+    if isinstance(artifact, BaseException):
+        return _decode_exception(artifact)
+    if isinstance(artifact, str | bytes | bytearray | memoryview):
+        return _decode_text(bytes(artifact) if not isinstance(artifact, str) else artifact)
+    if isinstance(artifact, dict | list | tuple):
+        return _decode_value(list(artifact) if isinstance(artifact, tuple) else artifact)
+    if isinstance(artifact, os.PathLike):
+        return _decode_path(Path(artifact))
+    if hasattr(artifact, "read"):
+        return _decode_text(_read_stream(artifact))
+    if _is_exchange(artifact):
+        return _decode_exchange(artifact)
+    if isinstance(artifact, Iterable):
+        found: list[Finding] = []
+        for item in artifact:
+            found.extend(decode(item))
+        return found
+    return []
+
+
+def _decode_path(path: Path) -> list[Finding]:
+    try:
+        with path.open("rb") as handle:
+            data = handle.read(MAX_INPUT_BYTES)
+    except OSError as exc:
+        log.warning("cannot read %s: %s", path, exc)
+        return []
+    return _decode_text(data)
+
+
+def _read_stream(stream: Any) -> str | bytes:
+    data = stream.read(MAX_INPUT_BYTES)
+    if isinstance(data, str | bytes):
+        return data
+    return bytes(data) if isinstance(data, bytearray | memoryview) else ""
+
+
+def _decode_exception(exc: BaseException) -> list[Finding]:
+    response = getattr(exc, "response", None)
+    if isinstance(response, requests.Response):
+        return http.response_findings(response)
+    found = transport.exception_finding(exc)
+    if found is not None:
+        return [found]
+    for attribute in ("body", "raw_body", "response_body", "content"):
+        value = getattr(exc, attribute, None)
+        if isinstance(value, str | bytes) and value:
+            return _decode_text(value)
+    findings = scan_text(f"{type(exc).__name__}: {exc}", Context(source="exception"))
+    for finding in findings:
+        finding.source = "exception"
+    return findings
+
+
+def _is_exchange(artifact: Any) -> bool:
+    return all(hasattr(artifact, name) for name in ("request", "status", "response_body",
+                                                     "response_headers", "error"))
+
+
+def _decode_exchange(exchange: Any) -> list[Finding]:
+    request = exchange.request
+    method = getattr(request, "method", None)
+    request_id = getattr(exchange, "request_id", None) or http.request_id_of(
+        exchange.response_headers, getattr(request, "headers", None)
+    )
+    if exchange.status is None:
+        text = exchange.error or ""
+        category = transport.classify_text(text) or "connection"
+        return [transport.transport_finding(
+            category, host=transport._host_of_url(exchange.url or ""), url=exchange.url,
+            method=method, request_id=request_id, message=text, source="exception",
+        )]
+    context = Context(exchange.status, request_id, method, exchange.url, "response")
+    return http.body_findings(
+        exchange.response_body, context, error_status=exchange.status >= 400,
+        content_type=http.header(exchange.response_headers, "content-type"),
+    )

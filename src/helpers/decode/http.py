@@ -1,0 +1,361 @@
+"""Read HTTP exchanges: ``requests`` responses, raw HTTP text, curl transcripts, HAR.
+
+Each exchange gives the context of its body (status, method, URL, request
+id). The body is then read as the API's error shapes; an error status whose
+body is not one of them (an HTML page from a proxy, an empty or cut-off
+body, plain text) gives one ``not_api`` finding that says what came back
+instead.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from helpers.decode import transport
+from helpers.decode.body import Context, findings_from_value, not_api_finding
+from helpers.decode.finding import Finding
+
+_REQUEST_ID_HEADERS = ("requestid", "x-request-id", "x-requestid", "request-id")
+_TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
+_TAG = re.compile(r"<[^>]+>")
+_SALVAGE_CODE = re.compile(r"[\"']?code[\"']?\s*:\s*\"?(\d{3,6})")
+
+STATUS_LINE = re.compile(r"^HTTP/\d(?:\.\d)?\s+(\d{3})[^\n]*$", re.MULTILINE)
+REQUEST_LINE = re.compile(
+    r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP/\d(?:\.\d)?\s*$", re.MULTILINE
+)
+CURL_MARKER = re.compile(r"^[<>] (?:HTTP/\d|(?:GET|POST|PUT|PATCH|DELETE) \S+ HTTP/)", re.MULTILINE)
+RAW_HTTP_START = re.compile(
+    r"\A\s*(?:HTTP/\d(?:\.\d)? \d{3}|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d)"
+)
+
+
+def header(headers: Any, *names: str) -> str | None:
+    """Return the first of ``names`` found in ``headers`` (any case), or None."""
+    if not headers:
+        return None
+    if isinstance(headers, list):
+        pairs = [(h.get("name", ""), h.get("value")) for h in headers if isinstance(h, dict)]
+    else:
+        pairs = list(headers.items())
+    lowered = {str(k).lower(): v for k, v in pairs}
+    for name in names:
+        value = lowered.get(name.lower())
+        if value:
+            return str(value)
+    return None
+
+
+def request_id_of(*header_sets: Any) -> str | None:
+    """Return the request id from the first header set that carries one."""
+    for headers in header_sets:
+        value = header(headers, *_REQUEST_ID_HEADERS)
+        if value:
+            return value
+    return None
+
+
+# --- bodies ------------------------------------------------------------------
+
+
+def body_findings(
+    body: str | bytes | None,
+    context: Context,
+    *,
+    error_status: bool,
+    content_type: str | None = None,
+) -> list[Finding]:
+    """Read the findings of one response body.
+
+    Parameters
+    ----------
+    body
+        The body as text or bytes.
+    context
+        The exchange's status, method, URL and request id.
+    error_status
+        Whether the status was an error (4xx, 5xx); then a body that is not an
+        API error gives a ``not_api`` finding.
+    content_type
+        The ``Content-Type`` header, when known.
+    """
+    if isinstance(body, bytes):
+        body = body.decode("utf-8", errors="replace")
+    text = (body or "").strip()
+    if not text:
+        return [empty_body_finding(context)] if error_status else []
+    content_type = (content_type or "").lower()
+    if text[0] in "{[":
+        try:
+            value = json.loads(text)
+        except ValueError as exc:
+            return _broken_json(text, exc, context, error_status)
+        found = findings_from_value(value, context)
+        if found or not error_status:
+            return found
+        return [not_api_finding(
+            "UNEXPECTED_JSON",
+            "The answer is JSON but not an Interaction API error body.",
+            "Something other than the Interaction API answered, or the error came "
+            "from a gateway in front of it.",
+            context, message=text,
+        )]
+    if text[0] == "<" or "html" in content_type or "xml" in content_type:
+        return [markup_finding(text, context)]
+    if error_status:
+        return [not_api_finding(
+            "PLAIN_TEXT_ANSWER",
+            "The answer is plain text, not an Interaction API error body: a proxy, "
+            "load balancer or the wrong host answered.",
+            "The base URL does not point at the API's SCRT2 host, or a component in "
+            "between rejected the request.",
+            context, message=text,
+        )]
+    return []
+
+
+def empty_body_finding(context: Context) -> Finding:
+    """Explain an error status that came with an empty body."""
+    status = f" with HTTP status {context.http_status}" if context.http_status else ""
+    return not_api_finding(
+        "EMPTY_BODY",
+        f"The answer came{status} and an empty body, so there is no Interaction API "
+        "error code to read.",
+        "A proxy, load balancer or the wrong host answered, or the method is not "
+        "allowed on that path (405 and 404 answers often have no body).",
+        context,
+    )
+
+
+def markup_finding(text: str, context: Context) -> Finding:
+    """Explain an HTML (or XML) page that came back instead of a JSON body."""
+    title = _TITLE.search(text) or _HEADING.search(text)
+    label = _TAG.sub("", title.group(1)).strip() if title else ""
+    kind = "an XML document" if text.startswith("<?xml") else "an HTML page"
+    what = f' titled "{label}"' if label else ""
+    return not_api_finding(
+        "HTML_ANSWER" if kind == "an HTML page" else "XML_ANSWER",
+        f"The response is {kind}{what}, not an Interaction API error body: a proxy, "
+        "load balancer or the wrong host answered.",
+        "The base URL points at a web page (the core org host, a login page, a "
+        "gateway) or a proxy in between failed or blocked the request.",
+        context,
+        message=label or text[:200],
+        retryable="maybe",
+        retry_advice="A 502, 503 or 504 page from a gateway can pass; retry with "
+        "backoff. Other pages need the URL fixed first.",
+    )
+
+
+def _broken_json(text: str, error: ValueError, context: Context, error_status: bool):
+    position = getattr(error, "pos", 0)
+    cut_off = position >= len(text) - 1 or "Unterminated" in str(error)
+    if not cut_off and not error_status:
+        return []
+    salvaged = _SALVAGE_CODE.search(text)
+    readable = (f" The part that arrived names code {salvaged.group(1)}; decode the "
+                "full body to get its explanation." if salvaged else "")
+    if cut_off:
+        return [not_api_finding(
+            "TRUNCATED_BODY",
+            f"The body was cut off after {len(text)} characters, so it is not a "
+            f"complete JSON error body.{readable}",
+            "The log or tool that recorded it truncated the text, or the connection "
+            "closed before the whole body arrived.",
+            context,
+            fix="Get the full body: raise the log's length limit, or reproduce the "
+            "call and read response.text.",
+            message=text,
+        )]
+    return [not_api_finding(
+        "MALFORMED_JSON",
+        f"The body starts like JSON but is not valid JSON ({error}).{readable}",
+        "A proxy changed the body, or something other than the API answered.",
+        context, message=text,
+    )]
+
+
+# --- requests.Response ---------------------------------------------------------
+
+
+def response_findings(response: Any) -> list[Finding]:
+    """Read the findings of a ``requests.Response``."""
+    request = getattr(response, "request", None)
+    status = getattr(response, "status_code", None)
+    context = Context(
+        http_status=status,
+        request_id=request_id_of(response.headers, getattr(request, "headers", None)),
+        method=getattr(request, "method", None),
+        url=getattr(response, "url", None) or getattr(request, "url", None),
+        source="response",
+    )
+    error_status = isinstance(status, int) and status >= 400
+    return body_findings(
+        response.content, context, error_status=error_status,
+        content_type=response.headers.get("Content-Type"),
+    )
+
+
+# --- raw HTTP text and curl transcripts ------------------------------------------
+
+
+@dataclass
+class _Message:
+    status: int | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    body_lines: list[str] = field(default_factory=list)
+
+
+def looks_like_http(text: str) -> str | None:
+    """Return ``"curl"`` or ``"http"`` when ``text`` is such a transcript, else None."""
+    if CURL_MARKER.search(text):
+        return "curl"
+    if RAW_HTTP_START.match(text):
+        return "http"
+    return None
+
+
+def http_text_findings(text: str, source: str) -> list[Finding]:
+    """Read every response of a raw HTTP or curl transcript, in order."""
+    if source == "curl":
+        text = _curl_to_raw(text)
+    found: list[Finding] = []
+    method = url = request_id = None
+    host = None
+    scheme = "https"
+    current: _Message | None = None
+    in_headers = request_headers = False
+    for line in text.splitlines():
+        request = REQUEST_LINE.match(line)
+        status = STATUS_LINE.match(line)
+        if request or status:
+            if current is not None:
+                found.extend(_finish(current, method, url, request_id, source))
+                current = None
+            if request:
+                method, url, request_id, host = request.group(1), request.group(2), None, None
+                current, in_headers = None, True
+                request_headers = True
+                continue
+            current, in_headers, request_headers = _Message(int(status.group(1))), True, False
+            continue
+        if in_headers:
+            if not line.strip():
+                in_headers = False
+                if current is not None and current.status == 100:
+                    current = None
+                continue
+            name, _, value = line.partition(":")
+            name, value = name.strip(), value.strip()
+            if current is None and request_headers:
+                if name.lower() == "host":
+                    host = value
+                    if url and url.startswith("/"):
+                        url = f"{scheme}://{host}{url}"
+                elif name.lower() in _REQUEST_ID_HEADERS:
+                    request_id = value
+            elif current is not None:
+                current.headers[name] = value
+            continue
+        if current is not None:
+            current.body_lines.append(line)
+        elif line.startswith("* Connected to") and " port 80" in line:
+            scheme = "http"
+    if current is not None:
+        found.extend(_finish(current, method, url, request_id, source))
+    found.extend(_curl_failures(text, source) if source == "curl" else [])
+    return found
+
+
+def _finish(message: _Message, method, url, request_id, source) -> list[Finding]:
+    if message.status == 100:
+        return []
+    context = Context(
+        http_status=message.status,
+        request_id=request_id_of(message.headers) or request_id,
+        method=method, url=url, source=source,
+    )
+    error_status = message.status is not None and message.status >= 400
+    return body_findings(
+        "\n".join(message.body_lines), context, error_status=error_status,
+        content_type=header(message.headers, "content-type"),
+    )
+
+
+def _curl_to_raw(text: str) -> str:
+    """Strip curl's ``>``, ``<`` and ``*`` prefixes, keeping the response bodies."""
+    lines = []
+    for line in text.splitlines():
+        if line.startswith(("> ", "< ")) or line in (">", "<"):
+            lines.append(line[2:])
+        elif line.startswith(("{ [", "} [")):
+            continue
+        elif line.startswith("* "):
+            lines.append(line if line.startswith("* Connected to") else "")
+        else:
+            lines.append(line)
+    return "\n".join(lines)
+
+
+def _curl_failures(text: str, source: str) -> list[Finding]:
+    return [finding for _, finding in transport.scan_text(
+        "\n".join(line for line in text.splitlines() if line.startswith(("curl:", "* ")))
+    )]
+
+
+# --- HAR ------------------------------------------------------------------------------
+
+
+def is_har(value: Any) -> bool:
+    """Return whether ``value`` is a parsed HAR document."""
+    log = value.get("log") if isinstance(value, dict) else None
+    return isinstance(log, dict) and isinstance(log.get("entries"), list)
+
+
+def har_findings(har: dict) -> list[Finding]:
+    """Read every failed entry of a HAR document, in order."""
+    found: list[Finding] = []
+    for entry in har["log"]["entries"]:
+        if isinstance(entry, dict):
+            found.extend(_har_entry(entry))
+    return found
+
+
+def _har_entry(entry: dict) -> list[Finding]:
+    request = entry.get("request") if isinstance(entry.get("request"), dict) else {}
+    response = entry.get("response") if isinstance(entry.get("response"), dict) else {}
+    status = response.get("status")
+    status = status if isinstance(status, int) and not isinstance(status, bool) else 0
+    context = Context(
+        http_status=status or None,
+        request_id=request_id_of(request.get("headers"), response.get("headers")),
+        method=request.get("method"),
+        url=request.get("url"),
+        source="har",
+    )
+    error = response.get("_error") or entry.get("_error")
+    if status == 0 or error:
+        category = transport.classify_text(str(error or "")) or "connection"
+        return [transport.transport_finding(
+            category, host=transport._host_of_url(context.url or ""), url=context.url,
+            method=context.method, request_id=context.request_id,
+            message=str(error or "no response (status 0)"), source="har",
+        )]
+    content = response.get("content") if isinstance(response.get("content"), dict) else {}
+    text = content.get("text") or ""
+    if content.get("encoding") == "base64" and isinstance(text, str):
+        try:
+            text = base64.b64decode(text).decode("utf-8", errors="replace")
+        except ValueError:
+            text = ""
+    if status < 400 and '"success"' not in str(text):
+        return []
+    return body_findings(
+        text if isinstance(text, str) else str(text), context,
+        error_status=status >= 400, content_type=content.get("mimeType"),
+    )
