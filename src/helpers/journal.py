@@ -224,7 +224,6 @@ class Journal:
         if self.path.exists() and self.path.stat().st_size > 0:
             self._exchange_count = _prepare_for_append(self.path)
             self._open()
-            self._write({"type": "note", "at": utc_now_iso(), "text": "journal reopened"})
         else:
             self._open()
             _fsync_directory(self.path.parent)
