@@ -356,6 +356,15 @@ def test_csv_override_from_environment(tmp_path, monkeypatch, fresh_cache):
     assert codes.lookup(10001) is None
 
 
+def test_csv_inside_package_is_fallback(tmp_path, monkeypatch, fresh_cache):
+    # A regular (non-editable) install has no source tree around the package.
+    monkeypatch.delenv(codes.CODES_CSV_ENV, raising=False)
+    monkeypatch.setattr(codes, "_SOURCE_CSV", tmp_path / "absent.csv")
+    path = codes.csv_path()
+    assert path.parts[-3:] == ("helpers", "data", "codes.csv")
+    assert len(codes.table()) == 60 + 60 + len(LATER_CODES)
+
+
 def test_csv_override_missing_file(tmp_path, monkeypatch, fresh_cache):
     monkeypatch.setenv(codes.CODES_CSV_ENV, str(tmp_path / "absent.csv"))
     with pytest.raises(FileNotFoundError, match="ISAPI_CODES_CSV"):

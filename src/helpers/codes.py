@@ -12,7 +12,9 @@ The CSV is found in this order:
 1. the path in the environment variable ``ISAPI_CODES_CSV``, when it is set;
 2. ``data/codes.csv`` at the root of the source tree (an editable install or a
    checkout on ``sys.path``);
-3. ``helpers/data/codes.csv`` shipped inside the installed package.
+3. ``helpers/data/codes.csv`` shipped inside an installed package. In the
+   source tree it is a symlink to ``data/codes.csv``, so a build copies the
+   same file.
 
 The table is read once per process and cached. Set ``ISAPI_CODES_CSV`` before
 the first call, or call ``clear_cache()`` after changing it.
