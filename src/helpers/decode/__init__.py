@@ -102,12 +102,24 @@ _OPEN_BRACES = ("{", b"{")
 
 
 def _fast_dict(value: dict) -> list[Finding] | None:
-    code = value.get("code")
+    """Read the common error shapes with plain dict lookups; None sends a body
+    through the general reader."""
+    body = value
+    detail = value.get("errorDetail")
+    if type(detail) is dict and "code" not in value:
+        body = detail
+    else:
+        errors = value.get("errors")
+        if type(errors) is list and len(errors) == 1 and type(errors[0]) is dict:
+            item = errors[0]
+            number = code_value(item.get("apiErrorCode"))
+            if number is not None:
+                return [api_finding(number, item.get("errorMessage") or "")]
+    code = body.get("code")
     if code is not None:
-        number = code if type(code) is int else code_value(code)
+        number = code_value(code)
         if number is not None:
-            message = value.get("message")
-            return [api_finding(number, message if type(message) is str else "")]
+            return [api_finding(number, body.get("message") or "")]
     if http.is_har(value):
         return http.har_findings(value)
     found = dict_findings(value, Context())

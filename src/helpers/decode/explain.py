@@ -71,15 +71,19 @@ def normalize_message(text: str) -> str:
 
 def code_value(value: Any) -> int | None:
     """Return ``value`` as an error code: an int, or a string or float holding one."""
+    kind = type(value)
+    if kind is int:
+        return value
+    if kind is str:
+        if not (value.isascii() and value.isdigit()):
+            value = value.strip()
+            if not (value.isascii() and value.isdigit()):
+                return None
+        return int(value) if len(value) <= 9 else None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, str):
-        value = value.strip()
-        if value.isascii() and value.isdigit() and len(value) <= 9:
-            return int(value)
-        return None
+        return int(value)
     if isinstance(value, float) and value.is_integer() and 0 <= value < 1e9:
         return int(value)
     return None
@@ -92,7 +96,7 @@ def _table_fields(code: int, version: str | None) -> tuple | None:
     if entry is None:
         return None
     summary = entry.summary or ""
-    if entry.status == "removed":
+    if entry.status == "removed" and "removed" not in summary.lower():
         summary = (
             f"Code {code} was removed from the table in version {entry.table_version}. "
             + summary
@@ -158,21 +162,43 @@ def api_finding(
     the received message, else from the newest version that lists it. An
     unknown code gets ``known=False`` and the closest codes by message text.
     """
-    message = masked(message) if isinstance(message, str) else ""
+    if type(message) is not str:
+        message = ""
+    values = _known_cache.get((code, message))
+    if values is None:
+        values = _known_fields(code, message)
+        if values is None:
+            return unknown_finding(
+                code, masked(message), http_status=http_status, request_id=request_id,
+                method=method, url=url, source=source,
+            )
+    (known, kind, table_version, name, summary, cause, fix, retryable,
+     retry_advice, expected, endpoints, field_names, masked_message) = values
+    if request_id is not None:
+        request_id = masked(request_id)
+    if url is not None:
+        url = masked(url)
+    return Finding(
+        code, known, kind, table_version, name, masked_message, summary, cause, fix,
+        retryable, retry_advice, http_status, expected, request_id, method, url,
+        endpoints, field_names, [], source,
+    )
+
+
+# Table values plus the masked message, per (code, message as received).
+_known_cache: dict[tuple[int, str], tuple] = {}
+
+
+def _known_fields(code: int, message: str) -> tuple | None:
     version = _version_for(code, message) if message else None
     values = _table_fields(code, version)
     if values is None:
-        return unknown_finding(
-            code, message, http_status=http_status, request_id=request_id,
-            method=method, url=url, source=source,
-        )
-    (known, kind, table_version, name, summary, cause, fix, retryable,
-     retry_advice, expected, endpoints, field_names) = values
-    return Finding(
-        code, known, kind, table_version, name, message, summary, cause, fix,
-        retryable, retry_advice, http_status, expected, masked(request_id),
-        method, masked(url), endpoints, field_names, [], source,
-    )
+        return None
+    values = (*values, masked(message))
+    if len(_known_cache) >= _VERSION_CACHE_LIMIT:
+        _known_cache.clear()
+    _known_cache[(code, message)] = values
+    return values
 
 
 def unknown_finding(
@@ -230,7 +256,8 @@ def text_match_finding(
 ) -> Finding | None:
     """Match a line that carries only a published message to its code.
 
-    Returns None unless ``codes.search`` scores the best match at least
+    The finding is explained from the table version whose wording matched
+    best. Returns None unless ``codes.search`` scores that match at least
     ``TEXT_MATCH_MIN_SCORE``.
     """
     try:
@@ -241,17 +268,20 @@ def text_match_finding(
     if not matches or matches[0][1] < TEXT_MATCH_MIN_SCORE:
         return None
     entry, score = matches[0]
-    finding = api_finding(entry.code, text.strip(), source=source, **context)
-    if finding.table_version is None or finding.table_version != entry.table_version:
-        better = _table_fields(entry.code, entry.table_version)
-        if better is not None:
-            finding.table_version = better[2]
-    finding.summary = (
+    values = _table_fields(entry.code, entry.table_version)
+    if values is None:
+        return None
+    (known, kind, table_version, name, summary, cause, fix, retryable,
+     retry_advice, expected, endpoints, field_names) = values
+    return Finding(
+        entry.code, known, kind, table_version, name, masked(text.strip()),
         f"Matched by message text (score {score:.2f}); the line carried no code. "
-        + finding.summary
+        + summary,
+        cause, fix, retryable, retry_advice, context.get("http_status"), expected,
+        masked(context.get("request_id")), context.get("method"),
+        masked(context.get("url")), endpoints, field_names,
+        [(m.code, round(float(s), 3)) for m, s in matches], source,
     )
-    finding.closest = [(m.code, round(float(s), 3)) for m, s in matches]
-    return finding
 
 
 @functools.lru_cache(maxsize=None)
@@ -274,3 +304,4 @@ def clear_caches() -> None:
     _table_fields.cache_clear()
     _codes_by_name.cache_clear()
     _version_cache.clear()
+    _known_cache.clear()

@@ -100,7 +100,9 @@ class _Parser:
             match = pattern.match(self.text, self.pos)
             if match:
                 self.pos = match.end()
-                return self.value() if pattern is _PROTOTYPE else None
+                if pattern is _PROTOTYPE and self.peek() in ("{", "["):
+                    return self.value()
+                return None
         return self.array()
 
     def object(self) -> dict[str, Any]:

@@ -1,0 +1,86 @@
+"""Time ``helpers.decode.decode`` against bare ``json.loads`` on error bodies.
+
+Builds 100,000 error bodies in the shapes the API uses (``{code, message}``
+with the code as a number or a string, ``errorDetail``, routing ``errors``,
+``errorReason``), half as bytes and half as text, as a response would give
+them. Then times bare ``json.loads`` over all of them and ``decode`` over all
+of them, best of three runs each, and prints both and their ratio.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/decode_bench.py [--count N] [--repeat R]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import random
+import sys
+import time
+
+from helpers import codes
+from helpers.decode import decode
+
+
+def build_bodies(count: int, seed: int = 7) -> list[str | bytes]:
+    """Return ``count`` error bodies over every code of every table version."""
+    rng = random.Random(seed)
+    rows = [(row.code, row.message or row.summary) for v in codes.versions()
+            for row in codes.all_codes(v)]
+    shapes = (
+        lambda c, m: {"code": c, "message": m},
+        lambda c, m: {"code": str(c), "message": m},
+        lambda c, m: {"success": False, "errorDetail": {"code": c, "message": m}},
+        lambda c, m: {"success": False, "errors": [
+            {"errorMessage": m, "errorType": "RoutingError", "apiErrorCode": str(c)}]},
+    )
+    bodies: list[str | bytes] = []
+    for index in range(count):
+        code, message = rng.choice(rows)
+        if index % 50 == 0:
+            text = json.dumps({"success": False, "errorReason": "CHANNEL_ADDRESS_IS_INACTIVE"})
+        else:
+            text = json.dumps(rng.choice(shapes)(code, message), separators=(",", ":"))
+        bodies.append(text.encode("utf-8") if index % 2 else text)
+    return bodies
+
+
+def best_of(repeat: int, function, bodies) -> float:
+    """Return the best wall time in seconds of ``function`` over all ``bodies``."""
+    best = float("inf")
+    for _ in range(repeat):
+        start = time.perf_counter()
+        for body in bodies:
+            function(body)
+        best = min(best, time.perf_counter() - start)
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the benchmark and print the timings."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--count", type=int, default=100_000, help="number of bodies")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per timing; best counts")
+    args = parser.parse_args(argv)
+
+    bodies = build_bodies(args.count)
+    findings = [decode(body) for body in bodies]  # warm the caches, check the result
+    missing = sum(1 for found in findings if not found)
+    if missing:
+        print(f"{missing} bodies gave no finding", file=sys.stderr)
+        return 1
+
+    loads = best_of(args.repeat, json.loads, bodies)
+    decoded = best_of(args.repeat, decode, bodies)
+    print(f"python {platform.python_version()} on {platform.machine()}, "
+          f"{len(bodies):,} bodies, best of {args.repeat}")
+    print(f"json.loads: {loads:.3f} s ({loads / len(bodies) * 1e6:.2f} us per body)")
+    print(f"decode:     {decoded:.3f} s ({decoded / len(bodies) * 1e6:.2f} us per body)")
+    print(f"ratio decode / json.loads: {decoded / loads:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
