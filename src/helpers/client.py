@@ -259,8 +259,12 @@ class InteractionClient:
             leaf describing the failure.
         """
         prepared = request.replace(headers=self.standard_headers(request))
-        preflight = self._run_preflight(prepared)
-        exchange = self._send_with_retries(prepared, preflight)
+        own_authorization = any(
+            k.lower() == "authorization" and "<token:" not in v for k, v in prepared.headers.items()
+        )
+        token = "" if own_authorization else self.profile.token()
+        preflight = self._run_preflight(self._with_token(prepared, token))
+        exchange = self._send_with_retries(prepared, token, preflight)
         should_raise = self.raise_for_error if raise_for_error is None else raise_for_error
         if should_raise:
             error = error_for_exchange(exchange)
@@ -268,14 +272,10 @@ class InteractionClient:
                 raise error
         return exchange
 
-    def _send_with_retries(self, prepared: ApiRequest, preflight: list[Any]) -> Exchange:
+    def _send_with_retries(self, prepared: ApiRequest, token: str, preflight: list[Any]) -> Exchange:
         attempt = 1
         retries_used = 0
         refreshed = False
-        own_authorization = any(
-            k.lower() == "authorization" and "<token:" not in v for k, v in prepared.headers.items()
-        )
-        token = "" if own_authorization else self.profile.token()
         while True:
             if attempt > 1:
                 prepared.headers = {k: v for k, v in prepared.headers.items() if k.lower() != "requestid"}
@@ -317,7 +317,8 @@ class InteractionClient:
             time.sleep(delay)
             attempt += 1
 
-    def _send_once(self, prepared: ApiRequest, token: str, attempt: int, preflight: list[Any]) -> Exchange:
+    @staticmethod
+    def _with_token(prepared: ApiRequest, token: str) -> ApiRequest:
         wire = prepared.copy()
         given = [v for k, v in wire.headers.items() if k.lower() == "authorization"]
         # A caller's own Authorization value is kept (a repro may send a bad
@@ -325,8 +326,11 @@ class InteractionClient:
         if not given or "<token:" in given[0]:
             wire.headers = {k: v for k, v in wire.headers.items() if k.lower() != "authorization"}
             wire.headers["Authorization"] = f"Bearer {token}"
+        return wire
+
+    def _send_once(self, prepared: ApiRequest, token: str, attempt: int, preflight: list[Any]) -> Exchange:
         exchange = transport.send(
-            wire,
+            self._with_token(prepared, token),
             self.profile.base_url,
             session=self.session,
             timeout=self.timeout,
@@ -369,8 +373,10 @@ class InteractionClient:
             from helpers.preflight import check
         except ImportError:  # NOTE: only while helpers.preflight is not written yet.
             return []
-        # The checks see the request as it will be sent, with the token masked.
-        findings = list(check(request.masked()))
+        # The checks see the request as it will be sent, token included, so
+        # they can compare its org with the OrgId header; they report only
+        # the token's placeholder.
+        findings = list(check(request, profile=self.profile))
         errors = [f for f in findings if getattr(f, "severity", None) == "error"]
         for finding in findings:
             log.warning(

@@ -71,8 +71,8 @@ def handle(request: Request, sandbox: Any) -> Response:
     request
         The werkzeug request.
     sandbox
-        The running sandbox: ``url``, ``settings``, ``fixture`` (with
-        ``apps`` and ``users``) and ``issue_token(...)``.
+        The running sandbox app: ``base_url``, ``settings``, ``fixture``
+        (with ``apps`` and ``users``) and ``issue_token(...)``.
     """
     path = request.path.rstrip("/")
     if path == TOKEN_PATH:
@@ -103,6 +103,11 @@ def _oauth_error(kind: str, reason: str) -> Response:
 
 # ---------------------------------------------------------------------------
 # Apps and certificates
+
+
+def _base_url(sandbox: Any) -> str:
+    # The app object has ``base_url``; a handle has ``url``.
+    return (getattr(sandbox, "base_url", None) or sandbox.url).rstrip("/")
 
 
 def _apps(sandbox: Any) -> dict[str, Any]:
@@ -186,7 +191,7 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
             "app": app.name,
             "consumer_key": app.consumer_key,
             "username": users[0] if users else None,
-            "login_url": sandbox.url.rstrip("/"),
+            "login_url": _base_url(sandbox),
         },
         200,
     )
@@ -197,7 +202,7 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
 
 
 def _accepted_audiences(sandbox: Any) -> set[str]:
-    own = sandbox.url.rstrip("/")
+    own = _base_url(sandbox)
     parts = urlsplit(own)
     audiences = {own, f"{parts.scheme}://localhost:{parts.port}"}
     if getattr(sandbox.settings, "oauth_accept_login_hosts", False):
@@ -272,7 +277,7 @@ def _issue(sandbox: Any, app: Any, user_id: str, user: dict[str, Any]) -> Respon
         style=style,
         username=user["username"],
     )
-    base = sandbox.url.rstrip("/")
+    base = _base_url(sandbox)
     org_id = sandbox.fixture.org_id
     log.info("issued token %s to %s for app %s", token_placeholder(token), user["username"], app.name)
     body = {
