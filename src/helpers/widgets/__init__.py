@@ -23,9 +23,13 @@ from helpers.widgets.base import CompositeWidget, guarded
 from helpers.widgets.cards import Card, CardList, checklist, error_card, exchange_card
 from helpers.widgets.decoder import DecoderWidget, decode_text
 from helpers.widgets.doctor import Check, SetupDoctor, run_checks
-from helpers.widgets.tryit import TryIt, exchange_cards, show_request
+from helpers.widgets.tryit import REMOVE, TryIt, Variant, edit_body, exchange_cards, show_request, with_headers
 
 __all__ = [
+    "REMOVE",
+    "Variant",
+    "edit_body",
+    "with_headers",
     "Card",
     "CardList",
     "Check",

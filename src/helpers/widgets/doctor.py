@@ -57,17 +57,17 @@ def check_token(profile: Any) -> tuple[Check, str | None]:
     except Exception as exc:  # noqa: BLE001 - any token-source failure is a failed check
         return Check("access token", False, mask_text(str(exc)), TOKEN_FIX), None
     source = profile.token_source.describe()
-    try:
-        from helpers.tokens import inspect_token
-    except ImportError:
-        return Check("access token", True, f"read from {source}; not inspected"), token
-    report = inspect_token(token)
-    problems = list(getattr(report, "problems", None) or [])
-    summary = mask_text(str(getattr(report, "summary", "") or report))
-    if problems:
-        fix = "; ".join(str(p) for p in problems)
-        return Check("access token", False, f"from {source}: {summary}", fix), token
-    return Check("access token", True, f"from {source}: {summary}"), token
+    from helpers.tokens import inspect_token
+
+    findings = inspect_token(token, profile.org_id)
+    errors = [f for f in findings if f.severity == "error"]
+    notes = "; ".join(f.message for f in findings if f.severity != "error")
+    detail = f"read from {source}" + (f"; {notes}" if notes else "")
+    if errors:
+        problems = "; ".join(f"{f.message} (code {f.code})" if f.code else f.message for f in errors)
+        fix = " ".join(f.fix for f in errors if f.fix) or TOKEN_FIX
+        return Check("access token", False, f"{detail}; {problems}", fix), token
+    return Check("access token", True, detail), token
 
 
 def check_headers(profile: Any) -> Check:
