@@ -17,7 +17,8 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 
 def run_codes(*args: str) -> subprocess.CompletedProcess:
     """Run ``python -m helpers codes ARGS`` and return the finished process."""
-    env = {key: value for key, value in os.environ.items() if key != codes.CODES_CSV_ENV}
+    env = dict(os.environ)
+    env.pop(codes.CODES_CSV_ENV, None)
     env["PYTHONIOENCODING"] = "utf-8"
     return subprocess.run(
         [sys.executable, "-m", "helpers", "codes", *args],
@@ -130,7 +131,13 @@ def test_show_code_in_version_json():
         (("10001", "--search", "header"), 2),
         (("--markdown", "--json"), 2),
     ],
-    ids=["unknown", "not-in-version", "not-a-number", "code-and-search", "markdown-json"],
+    ids=[
+        "unknown",
+        "not-in-version",
+        "not-a-number",
+        "code-and-search",
+        "markdown-json",
+    ],
 )
 def test_exit_statuses(args, status):
     result = run_codes(*args)

@@ -434,7 +434,20 @@ def test_lookup_by_version():
 
 @pytest.mark.parametrize(
     "junk",
-    [None, "", "abc", "10001.0", "-10001", 1.5, 10001.0, True, [], {}, b"10001", "１０００１"],
+    [
+        None,
+        "",
+        "abc",
+        "10001.0",
+        "-10001",
+        1.5,
+        10001.0,
+        True,
+        [],
+        {},
+        b"10001",
+        "\uff11\uff10\uff10\uff10\uff11",
+    ],
     ids=repr,
 )
 def test_lookup_junk_returns_none(junk):
@@ -523,7 +536,10 @@ REWORDED_MESSAGES = [
     (10044, "Include only a single end user participant in this conversation."),
     (10042, "Include an end user participant in the conversation."),
     (10013, "Provide either a capacityPercentage or a capacityWeight but not both"),
-    (10003, "The access token is missing the required connected app scope interaction_api"),
+    (
+        10003,
+        "The access token is missing the required connected app scope interaction_api",
+    ),
     (
         10057,
         "Looks like you don't have access to the ConversationHistory API. Only Bring "
@@ -560,8 +576,24 @@ def test_search_inside_log_line():
     assert score > 0.9
 
 
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ERROR connection refused while connecting to 127.0.0.1:8080",
+        "WARN request failed with status 400",
+        "invalid_grant: audience is invalid",
+        "The request is invalid",
+        "Traceback (most recent call last):",
+    ],
+)
+def test_search_generic_line_scores_low(line):
+    results = codes.search(line, limit=1)
+    assert results == [] or results[0][1] < 0.6
+
+
 def test_search_later_code_by_summary():
-    best, _ = codes.search("routing attribute value is longer than the channel variable")[0]
+    text = "routing attribute value is longer than the channel variable"
+    best, _ = codes.search(text)[0]
     assert best.code == 10096
 
 
@@ -601,7 +633,8 @@ def test_search_invalid_limit(limit):
 def test_normalize_text():
     assert codes.normalize_text("*10002* \\<x\\>") == "10002 x"
     assert codes.normalize_text("doesnâ€™t") == "doesnt"
-    assert codes.normalize_text("channelAddressIdentifier") == "channel address identifier"
+    camel = codes.normalize_text("channelAddressIdentifier")
+    assert camel == "channel address identifier"
     assert codes.normalize_text("  A\tB\n") == "a b"
 
 

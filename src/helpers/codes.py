@@ -27,6 +27,7 @@ import difflib
 import functools
 import importlib.resources
 import logging
+import math
 import os
 import re
 import unicodedata
@@ -369,7 +370,9 @@ def lookup(code: int | str, version: str | None = None) -> ErrorCode | None:
     return None
 
 
-def all_codes(version: str = BASE_VERSION, *, include_removed: bool = True) -> list[ErrorCode]:
+def all_codes(
+    version: str = BASE_VERSION, *, include_removed: bool = True
+) -> list[ErrorCode]:
     """List the codes of one table version, in code order.
 
     Parameters
@@ -429,14 +432,24 @@ def message_for(code: int | str, version: str = BASE_VERSION) -> str | None:
 # --- search -----------------------------------------------------------------
 
 # Mis-encoded UTF-8 seen in published text and in logs (UTF-8 read as cp1252).
-_MOJIBAKE = {"â€™": "'", "â€˜": "'", "â€œ": '"', "â€\x9d": '"', "â€": '"'}
-_QUOTES = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"})
+_MOJIBAKE = {
+    "â€™": "'",
+    "â€˜": "'",
+    "â€œ": '"',
+    "â€\x9d": '"',
+    "â€": '"',
+}
+_QUOTES = str.maketrans(
+    {"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"', "`": "'"}
+)
 _CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 _NON_WORD = re.compile(r"[^0-9a-z]+")
 
-# Token overlap decides most matches. The difflib ratio, which rewards the
-# same word order, only separates close candidates, so full scores are computed
-# for the texts with the best token overlap and not for the whole table.
+# Token overlap decides most matches. Each word counts by its inverse document
+# frequency over the table's texts, so rare words such as "capacity" outweigh
+# common ones such as "valid". The difflib ratio, which rewards the same word
+# order, only separates close candidates, so full scores are computed for the
+# texts with the best token overlap and not for the whole table.
 _TOKEN_WEIGHT = 0.6
 _SEQUENCE_WEIGHT = 0.4
 _SCORED_CANDIDATES = 24
@@ -465,19 +478,50 @@ class _SearchEntry:
     row: ErrorCode
     normalized: str
     tokens: frozenset[str]
-    weight: float
+    # 1.0 for a published message, _SUMMARY_DISCOUNT for a summary.
+    discount: float
+    # Sum of the token weights of ``tokens``.
+    token_weight: float
 
 
-def _score(query: str, query_tokens: frozenset[str], entry: _SearchEntry) -> float:
+class _TokenWeights:
+    """Inverse document frequency of each word over the searchable texts."""
+
+    def __init__(self, texts: Iterable[frozenset[str]]) -> None:
+        frequency: dict[str, int] = {}
+        count = 0
+        for tokens in texts:
+            count += 1
+            for token in tokens:
+                frequency[token] = frequency.get(token, 0) + 1
+        self._weights = {
+            token: math.log((count + 1) / (seen + 0.5))
+            for token, seen in frequency.items()
+        }
+        # A word no text contains gets the weight of the rarest possible word.
+        self._unseen = math.log((count + 1) / 0.5)
+
+    def total(self, tokens: Iterable[str]) -> float:
+        return sum(self._weights.get(token, self._unseen) for token in tokens)
+
+
+def _score(
+    query: str,
+    query_tokens: frozenset[str],
+    query_weight: float,
+    entry: _SearchEntry,
+    weights: _TokenWeights,
+) -> float:
     if entry.normalized == query:
-        return entry.weight
+        return entry.discount
     if len(entry.normalized) >= 12 and f" {entry.normalized} " in f" {query} ":
         # The whole published text appears inside a longer log line.
-        return entry.weight * (0.9 + 0.1 * len(entry.normalized) / len(query))
-    common = len(query_tokens & entry.tokens)
-    dice = 2 * common / (len(query_tokens) + len(entry.tokens))
-    ratio = difflib.SequenceMatcher(None, query, entry.normalized, autojunk=False).ratio()
-    return entry.weight * (_TOKEN_WEIGHT * dice + _SEQUENCE_WEIGHT * ratio)
+        return entry.discount * (0.9 + 0.1 * len(entry.normalized) / len(query))
+    common = weights.total(query_tokens & entry.tokens)
+    dice = 2 * common / (query_weight + entry.token_weight)
+    matcher = difflib.SequenceMatcher(None, query, entry.normalized, autojunk=False)
+    ratio = matcher.ratio()
+    return entry.discount * (_TOKEN_WEIGHT * dice + _SEQUENCE_WEIGHT * ratio)
 
 
 def search(
@@ -529,7 +573,9 @@ def search(
     if not query_tokens:
         return []
 
-    entries = _loaded().search_entries
+    loaded = _loaded()
+    query_weight = loaded.token_weights.total(query_tokens)
+    entries = loaded.search_entries
     if version is not None:
         entries = [entry for entry in entries if entry.row.table_version == version]
     overlapping = [entry for entry in entries if query_tokens & entry.tokens]
@@ -541,7 +587,8 @@ def search(
 
     best: dict[int, tuple[ErrorCode, float]] = {}
     for entry in overlapping[:_SCORED_CANDIDATES]:
-        score = round(_score(query, query_tokens, entry), 4)
+        score = _score(query, query_tokens, query_weight, entry, loaded.token_weights)
+        score = round(score, 4)
         current = best.get(entry.row.code)
         if current is None or (score, entry.row.table_version) > (
             current[1],
@@ -669,14 +716,30 @@ class _Table:
         for row in sorted(rows, key=lambda row: (row.code, row.table_version)):
             by_code.setdefault(row.code, []).append(row)
         self.by_code = {code: tuple(group) for code, group in by_code.items()}
-        self.search_entries = tuple(self._search_entries(rows))
+        self._index_texts(rows)
 
-    @staticmethod
-    def _search_entries(rows: list[ErrorCode]) -> Iterable[_SearchEntry]:
+    def _index_texts(self, rows: list[ErrorCode]) -> None:
+        texts = []
         for row in rows:
-            texts = [(row.message, 1.0)] if row.message else []
-            texts.append((row.summary, _SUMMARY_DISCOUNT))
-            for text, weight in texts:
+            candidates = [(row.message, 1.0)] if row.message else []
+            candidates.append((row.summary, _SUMMARY_DISCOUNT))
+            for text, discount in candidates:
                 normalized = normalize_text(text)
                 if normalized:
-                    yield _SearchEntry(row, normalized, frozenset(normalized.split()), weight)
+                    texts.append((row, normalized, discount))
+
+        # Count each distinct text once, because most rows repeat across versions.
+        distinct = {
+            normalized: frozenset(normalized.split()) for _, normalized, _ in texts
+        }
+        self.token_weights = _TokenWeights(distinct.values())
+        self.search_entries = tuple(
+            _SearchEntry(
+                row,
+                normalized,
+                distinct[normalized],
+                discount,
+                self.token_weights.total(distinct[normalized]),
+            )
+            for row, normalized, discount in texts
+        )

@@ -57,7 +57,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         ),
     )
     parser.add_argument(
-        "--search", metavar="TEXT", help="rank codes by how well their message matches TEXT"
+        "--search",
+        metavar="TEXT",
+        help="rank codes by how well their message matches TEXT",
     )
     parser.add_argument(
         "--limit",
@@ -66,7 +68,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="N",
         help="maximum number of search results (default 5)",
     )
-    parser.add_argument("--json", action="store_true", help="print a JSON array of codes")
+    parser.add_argument(
+        "--json", action="store_true", help="print a JSON array of codes"
+    )
     parser.add_argument(
         "--markdown",
         action="store_true",
