@@ -43,6 +43,7 @@ from helpers.secrets import (
     LOOSE_OPAQUE_TOKEN_PATTERN,
     OPAQUE_TOKEN_PATTERN,
     PRIVATE_KEY_PATTERN,
+    token_placeholder,
 )
 
 # Kinds of value, in priority order: when one value is found as two kinds,
@@ -179,8 +180,9 @@ class RedactionReport:
 
     The report never contains an original value, so it can be shared with the
     session. ``placeholders`` maps each placeholder to its kind, the length
-    of the value it stands for and how often it was used; a replay uses the
-    length to send a stand-in of the same size.
+    of the value it replaced and how often it was used. A replay uses the
+    length to send a stand-in of the same size. Token placeholders also
+    carry the 8-hex-digit fingerprint that ``helpers.secrets`` masks show.
     """
 
     options: RedactOptions
@@ -575,14 +577,30 @@ class _Replacer:
         return {kind: counts[kind] for kind in KINDS if kind in counts}
 
     def placeholder_info(self) -> dict[str, dict[str, Any]]:
-        return {
-            placeholder: {
-                "kind": self.placeholder_kind[placeholder],
-                "length": self.lengths[placeholder],
-                "occurrences": used,
-            }
-            for placeholder, used in self.occurrences.items()
-        }
+        first_value = {}
+        for value, placeholder in self.placeholders.items():
+            first_value.setdefault(placeholder, value)
+        info = {}
+        for placeholder, used in self.occurrences.items():
+            kind = self.placeholder_kind[placeholder]
+            entry = {"kind": kind, "length": self.lengths[placeholder], "occurrences": used}
+            if kind == "access_token":
+                entry["fingerprint"] = token_fingerprint(first_value[placeholder])
+            info[placeholder] = entry
+        return info
+
+
+def token_fingerprint(token: str) -> str:
+    """Return the 8 hex digits that ``helpers.secrets`` shows for ``token``.
+
+    A value that already is a mask (``<token:1a2b3c4d>``) gives its own
+    digits. A replay against a sandbox uses the fingerprint to pick the
+    sandbox token that was recorded, such as an expired one, without the
+    bundle ever containing a token.
+    """
+    if MASKED_TOKEN_PATTERN.fullmatch(token):
+        return token[len("<token:") : -1]
+    return token_placeholder(token)[len("<token:") : -1]
 
 
 def _is_end_user_participant(participant: Mapping) -> bool:

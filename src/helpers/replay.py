@@ -6,6 +6,9 @@ request it:
 
 - puts the local profile's token and ids where the recorded ones stood
   (the roles listed in the bundle), leaving deliberately wrong values alone;
+- against a sandbox, sends the sandbox token whose fingerprint matches a
+  recorded other token (an expired one, say), and an invalid stand-in
+  elsewhere;
 - fills the other placeholders with stand-ins of the recorded length;
 - gives the request a fresh ``RequestId`` (when the recorded one was a valid
   UUID) and shifts epoch-millisecond timestamps by the time since recording,
@@ -37,7 +40,7 @@ import requests
 from helpers.export import load_bundle, session_roles
 from helpers.journal import Session, response_code
 from helpers.model import ApiRequest
-from helpers.redact import PLACEHOLDER_PATTERN, PLACEHOLDER_PREFIX
+from helpers.redact import PLACEHOLDER_PATTERN, PLACEHOLDER_PREFIX, token_fingerprint
 from helpers.transport import send
 
 log = logging.getLogger(__name__)
@@ -205,6 +208,8 @@ class _Target:
         self.handle = None
         self.profile = None
         self.label = ""
+        self.token = ""
+        self.known_tokens: dict[str, str] = {}
 
     def __enter__(self) -> _Target:
         from helpers.profiles import ProfileError, load_profile
@@ -221,10 +226,26 @@ class _Target:
         try:
             self.profile = load_profile(source)
             self.token = self.profile.token()
+            self.known_tokens = self._sandbox_tokens()
         except (ProfileError, OSError, ValueError, requests.RequestException) as exc:
             self.__exit__(None, None, None)
             raise ReplayError(f"cannot replay against {self.label}: {exc}") from exc
         return self
+
+    def _sandbox_tokens(self) -> dict[str, str]:
+        """Map the fingerprint of each sandbox token to the token."""
+        if not self.is_sandbox:
+            return {}
+        if self.handle is not None:
+            data = self.handle.profile
+        else:
+            url = self.profile.base_url.rstrip("/") + "/__sandbox__/profile"
+            response = requests.get(url, timeout=10)
+            data = response.json() if response.ok else {}
+        tokens = data.get("tokens") if isinstance(data, Mapping) else None
+        if not isinstance(tokens, Mapping):
+            return {}
+        return {token_fingerprint(t): t for t in tokens.values() if isinstance(t, str)}
 
     @property
     def is_sandbox(self) -> bool:
@@ -258,6 +279,11 @@ class _Replayer:
         self.roles = dict(roles)
         self.arm_faults = arm_faults and target.is_sandbox
         self.values = self._value_map(placeholders)
+        self.tokens = {
+            placeholder: target.known_tokens.get(info.get("fingerprint", ""), INVALID_TOKEN)
+            for placeholder, info in placeholders.items()
+            if info.get("kind") == "access_token"
+        }
         self.returned_ids: dict[str, str] = {}
         self.http = requests.Session()
 
@@ -342,10 +368,11 @@ class _Replayer:
             lower = name.lower()
             if lower == "authorization":
                 scheme, _, credential = value.partition(" ")
-                if credential.strip() == self.roles.get("access_token"):
+                credential = credential.strip()
+                if credential == self.roles.get("access_token"):
                     value = f"{scheme or 'Bearer'} {self.target.token}"
-                elif credential.strip():
-                    value = f"{scheme} {INVALID_TOKEN}"
+                elif credential:
+                    value = f"{scheme} {self.tokens.get(credential, INVALID_TOKEN)}"
             elif lower == "requestid" and UUID_PATTERN.match(value.strip()):
                 value = str(uuid.uuid4())
             else:
