@@ -432,6 +432,7 @@ def mint_token(
     *,
     key_password: str | bytes | None = None,
     timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+    audience: str | None = None,
 ) -> TokenResult:
     """Get an access token with the OAuth 2.0 JWT bearer flow.
 
@@ -456,6 +457,9 @@ def mint_token(
         Password of an encrypted key.
     timeout
         Connect and read timeouts in seconds.
+    audience
+        ``aud`` when it must differ from ``login_url``, for example to
+        reproduce an "audience is invalid" answer; ``login_url`` by default.
 
     Returns
     -------
@@ -476,16 +480,41 @@ def mint_token(
     '<token:1a2b3c4d>'
     """
     _check_inputs(consumer_key, username, lifetime_s)
-    audience = normalize_login_url(login_url)
+    base_url = normalize_login_url(login_url)
     key, notes = load_private_key(private_key, key_password)
     for note in notes:
         log.info("private key: %s", note)
-    assertion = build_assertion(consumer_key, key, username.strip(), audience, lifetime_s)
+    aud = audience.strip() if audience else base_url
+    assertion = build_assertion(consumer_key, key, username.strip(), aud, lifetime_s)
     for finding in inspect_assertion(assertion):
         if finding.severity == "warning":
             log.warning("assertion %s: %s", finding.field, finding.message)
+    result = exchange_assertion(assertion, base_url, session=session, timeout=timeout)
+    result.username = username.strip()
+    result.key_notes = notes
+    return result
 
-    url = audience + TOKEN_PATH
+
+def exchange_assertion(
+    assertion: str,
+    login_url: str,
+    session: requests.Session | None = None,
+    *,
+    timeout: float | tuple[float, float] = DEFAULT_TIMEOUT,
+) -> TokenResult:
+    """Post a signed assertion to ``login_url``'s token endpoint and return the token.
+
+    Use it to send an assertion built by hand; ``mint_token`` builds and
+    sends one.
+
+    Raises
+    ------
+    TokenError
+        When the endpoint does not respond or responds with an OAuth error;
+        the message explains the likely cause and the fix.
+    """
+    base_url = normalize_login_url(login_url)
+    url = base_url + TOKEN_PATH
     data = {"grant_type": JWT_BEARER_GRANT, "assertion": assertion}
     http = session or requests.Session()
     try:
@@ -500,10 +529,10 @@ def mint_token(
     finally:
         if session is None:
             http.close()
-    return _token_result(response, url, audience, username.strip(), notes)
+    return _token_result(response, url, base_url)
 
 
-def _token_result(response: requests.Response, url: str, audience: str, username: str, notes: list[str]) -> TokenResult:
+def _token_result(response: requests.Response, url: str, login_url: str) -> TokenResult:
     try:
         body = response.json()
     except ValueError:
@@ -517,11 +546,9 @@ def _token_result(response: requests.Response, url: str, audience: str, username
         token_type=body.get("token_type", "Bearer"),
         scope=body.get("scope"),
         issued_at=str(body["issued_at"]) if body.get("issued_at") is not None else None,
-        login_url=audience,
-        username=username,
-        key_notes=notes,
+        login_url=login_url,
     )
-    log.info("minted an access token %s for %s at %s", result.masked_token, username, audience)
+    log.info("received access token %s from %s", result.masked_token, url)
     return result
 
 
