@@ -113,6 +113,14 @@ def test_show_removed_code():
     assert "Provide a participant role." in result.stdout
 
 
+def test_show_marks_fallback_message():
+    reworded = run_codes("10001")
+    later = run_codes("10094")
+    assert "older text" in reworded.stdout
+    assert "no published wording" in later.stdout
+    assert codes.lookup(10094).summary in later.stdout
+
+
 def test_show_code_in_version_json():
     result = run_codes("10001", "--version", "2024-11", "--json")
     items = json.loads(result.stdout)

@@ -148,15 +148,20 @@ def _run_show(code_text: str, version: str | None, as_json: bool) -> int:
         if isinstance(value, tuple):
             value = ", ".join(value)
         if attribute == "message" and not value:
-            fallback = codes.message_for(row.code, row.table_version)
-            if row.removed:
-                value = f"(removed; last published text) {fallback}"
-            else:
-                value = f"(wording not known verbatim) {fallback}"
+            value = _fallback_message(row)
         if attribute == "http_status":
             value = f"{value} ({row.http_status_evidence})"
         print(f"  {label:<{width}}  {value}")
     return EXIT_OK
+
+
+def _fallback_message(row: codes.ErrorCode) -> str:
+    fallback = codes.message_for(row.code, row.table_version)
+    if fallback == row.summary:
+        return f"(no published wording; summary) {fallback}"
+    if row.removed:
+        return f"(removed; last published text) {fallback}"
+    return f"(not published verbatim for {row.table_version}; older text) {fallback}"
 
 
 def _run_search(text: str, version: str | None, limit: int, as_json: bool) -> int:
