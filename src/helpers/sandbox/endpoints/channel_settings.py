@@ -37,13 +37,14 @@ def patch_consent(call: Call) -> tuple[int, dict[str, Any]]:
 
     channel = call.channel(address)
 
-    if not known_end_user(call, channel.name, channel.channel_address_identifier, end_user):
-        raise ApiError(10020, f"end user {end_user!r} is not known on the channel")
+    # Channel settings come before the end user: they reject any request.
     status = choice(body, "consentStatus", CONSENT_STATUSES, 10021)
     if channel.consent_owner != "Partner":
         raise ApiError(10022, f"channel {channel.name} has consent owner {channel.consent_owner}")
     if channel.supports_keywords:
         raise ApiError(10023, f"channel {channel.name} supports keywords")
+    if not known_end_user(call, channel.name, channel.channel_address_identifier, end_user):
+        raise ApiError(10020, f"end user {end_user!r} is not known on the channel")
 
     if call.state.find_conversation(channel.channel_address_identifier, end_user) is None:
         raise ApiError(10025, "no conversation for this channel and end user")

@@ -1,0 +1,121 @@
+"""``python -m helpers repro CODE|--all``: reproduce codes on a sandbox and fix them.
+
+For each code, sends the catalog's failing request, decodes the answer,
+sends the fixed request and reports whether the code came back and whether
+the fix succeeded. Without ``--target`` an in-process sandbox serves the
+run; ``--target URL`` must be a sandbox (``python -m helpers sandbox``),
+because the cases use its fixture's tokens and channels and arm its faults.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+from typing import Any
+
+from helpers.cli import EXIT_NOTHING_FOUND, EXIT_OK, UsageError
+
+
+def register(subparsers: Any) -> argparse.ArgumentParser:
+    parser = subparsers.add_parser(
+        "repro",
+        help="reproduce an error code on the sandbox, then apply its fix",
+        description=(
+            "Send the failing request of each code from data/repros.json, then the "
+            "fixed one, and report per code whether the code was returned (triggered) "
+            "and whether the fix succeeded (fixed). Exit 0 when every case triggered "
+            "and fixed, 1 otherwise."
+        ),
+    )
+    parser.add_argument("code", nargs="*", help="error codes such as 10013 (see data/repros.json)")
+    parser.add_argument("--all", action="store_true", help="run every code of the catalog")
+    parser.add_argument("--json", action="store_true", help="print the results as JSON")
+    parser.add_argument(
+        "--target",
+        metavar="URL",
+        help="base URL of a running sandbox (only sandboxes: the profile is read "
+        "from URL/__sandbox__/profile); default: an in-process sandbox",
+    )
+    parser.add_argument(
+        "--record",
+        metavar="FILE",
+        help="append every exchange to this session journal (JSON lines)",
+    )
+    return parser
+
+
+def run(args: argparse.Namespace) -> int:
+    from helpers import repro
+
+    codes = _codes(args, repro)
+    if not getattr(args, "verbose", False):
+        # The transport logs each exchange; the in-process sandbox's own
+        # request lines would repeat them.
+        logging.getLogger("helpers.sandbox").setLevel(logging.WARNING)
+    journal = _open_journal(args.record, args.target)
+    listener = journal.record_exchange if journal is not None else None
+    try:
+        if args.target:
+            profile = repro.fetch_profile(args.target)
+            results = repro.run_all(codes, args.target, profile, listener=listener)
+        else:
+            results = repro.run_all(codes, listener=listener)
+    except repro.ReproError as exc:
+        raise UsageError(str(exc)) from None
+    finally:
+        if journal is not None:
+            journal.close()
+
+    if args.json:
+        print(json.dumps([r.to_dict() for r in results], indent=2))
+    else:
+        for result in results:
+            print(_line(result))
+        passed = sum(r.ok for r in results)
+        print(f"{passed} of {len(results)} codes triggered and fixed")
+    return EXIT_OK if all(r.ok for r in results) else EXIT_NOTHING_FOUND
+
+
+def _codes(args: argparse.Namespace, repro: Any) -> list[int]:
+    if args.all and args.code:
+        raise UsageError("give codes or --all, not both")
+    if args.all:
+        return list(repro.catalog())
+    if not args.code:
+        raise UsageError("give one or more codes, such as 10013, or --all")
+    codes = []
+    for text in args.code:
+        try:
+            codes.append(repro.get_case(text).code)
+        except repro.ReproError as exc:
+            raise UsageError(str(exc)) from None
+    return codes
+
+
+def _open_journal(path: str | None, target: str | None):
+    if not path:
+        return None
+    try:
+        from helpers.journal import Journal, JournalError
+    except ImportError:
+        raise UsageError(
+            "--record needs helpers.journal, which this installation lacks; "
+            "run without --record"
+        ) from None
+    try:
+        return Journal(path, target=target or "sandbox")
+    except (JournalError, OSError) as exc:
+        raise UsageError(f"cannot record to {path}: {exc}") from None
+
+
+def _line(result: Any) -> str:
+    mark = "ok  " if result.ok else "FAIL"
+    returned = result.code_returned if result.code_returned is not None else "no code"
+    text = (
+        f"{mark} {result.code}: returned {returned} (HTTP {result.status_returned}); "
+        f"fixed request HTTP {result.fixed_status} - {result.description}"
+    )
+    if result.error:
+        text += f" [error: {result.error}]"
+    return text
