@@ -313,3 +313,28 @@ def test_invalid_options(box):
 def test_repr_has_no_token(client):
     text = repr(client) + repr(client.profile)
     assert client.profile.token() not in text
+
+
+def test_profile_from_sandbox_url(box, monkeypatch):
+    for name in ("ISAPI_PROFILE", "ISAPI_BASE_URL"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("ISAPI_SANDBOX_URL", box.url)
+    profile = load_profile()
+    assert profile.target == "sandbox"
+    assert profile.base_url == box.url
+    assert profile.token_source.describe() == f"sandbox:{box.url}"
+    assert profile.token() == box.profile["access_token"]
+    with InteractionClient(profile) as api:
+        assert api.send_typing().ok
+
+
+def test_default_profile_starts_one_sandbox(monkeypatch):
+    for name in ("ISAPI_PROFILE", "ISAPI_BASE_URL", "ISAPI_SANDBOX_URL"):
+        monkeypatch.delenv(name, raising=False)
+    first = load_profile()
+    second = load_profile()
+    assert first.base_url == second.base_url
+    assert first.base_url.startswith("http://127.0.0.1:")
+    with InteractionClient() as api:
+        assert api.profile.base_url == first.base_url
+        assert api.send_typing().ok

@@ -11,7 +11,7 @@ import pytest
 
 from helpers import sandbox
 from helpers.client import InteractionClient
-from helpers.errors import ConnectionFailed, RefreshToken, RequestTimedOut, RetryLater
+from helpers.errors import ConnectionFailed, RefreshToken, RequestTimedOut, RetryLater, TlsError
 from helpers.profiles import load_profile
 
 CANARY_TOKEN = "00DSBX000000001!H4canary.client.fake.token.not.issued"
@@ -213,3 +213,13 @@ def test_canary_token_never_leaks(box, profile_values, closed_port, caplog):
     for text in texts:
         assert CANARY_TOKEN not in text
         assert "H4canary" not in text
+
+
+def test_tls_error_on_plain_http_port(box, profile_values):
+    https_url = box.url.replace("http://", "https://")
+    profile = load_profile({**profile_values, "base_url": https_url})
+    client = InteractionClient(profile, preflight="off", retries=0)
+    with pytest.raises(TlsError) as caught:
+        client.send_typing(raise_for_error=True)
+    assert caught.value.status is None
+    assert "SSLError" in str(caught.value)
