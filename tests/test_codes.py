@@ -12,6 +12,7 @@ from __future__ import annotations
 import dataclasses
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -414,6 +415,14 @@ def test_lookup_int_and_string():
     assert codes.lookup("500").name == "GENERIC_INTERNAL_ERROR"
 
 
+def test_lookup_numpy_and_float():
+    assert codes.lookup(np.int64(10004)).code == 10004
+    assert codes.lookup(10004.0).code == 10004
+    frame = pd.DataFrame({"code": [10004, None]})
+    assert codes.lookup(frame["code"].iloc[0]).code == 10004
+    assert codes.lookup(frame["code"].iloc[1]) is None
+
+
 def test_lookup_defaults_to_newest_listing():
     assert codes.lookup(10001).table_version == "2026-02"
     assert codes.lookup(10058).table_version == "2026-02"
@@ -441,8 +450,10 @@ def test_lookup_by_version():
         "10001.0",
         "-10001",
         1.5,
-        10001.0,
+        float("nan"),
+        float("inf"),
         True,
+        np.bool_(True),
         [],
         {},
         b"10001",

@@ -28,6 +28,7 @@ import functools
 import importlib.resources
 import logging
 import math
+import numbers
 import os
 import re
 import unicodedata
@@ -35,6 +36,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 logger = logging.getLogger(__name__)
@@ -315,10 +317,14 @@ def resolve_version(version: str | None) -> str | None:
 
 
 def _parse_code(code: object) -> int | None:
-    if isinstance(code, bool):
+    # Codes read from a DataFrame arrive as numpy integers, or as floats when
+    # the column has gaps, so both are accepted when they hold a whole number.
+    if isinstance(code, (bool, np.bool_)):
         return None
-    if isinstance(code, int):
-        return code
+    if isinstance(code, numbers.Integral):
+        return int(code)
+    if isinstance(code, float):
+        return int(code) if math.isfinite(code) and code.is_integer() else None
     if isinstance(code, str):
         text = code.strip()
         if text.isascii() and text.isdigit():
@@ -332,7 +338,8 @@ def lookup(code: int | str, version: str | None = None) -> ErrorCode | None:
     Parameters
     ----------
     code : int or str
-        The API's ``code`` value; a numeric string such as ``"10001"`` works.
+        The API's ``code`` value; a numeric string such as ``"10001"``, a
+        numpy integer and a whole-number float such as ``10001.0`` work too.
     version : str, optional
         A table version or ``"latest"``. With None, the newest version that
         lists the code, so a removed code returns its ``removed`` row.
@@ -341,7 +348,7 @@ def lookup(code: int | str, version: str | None = None) -> ErrorCode | None:
     -------
     ErrorCode or None
         None for an unknown code, a code the version does not list, or input
-        that is not an integer code (such as ``"abc"``, ``None`` or ``1.5``).
+        that is not a whole number (such as ``"abc"``, ``None``, ``1.5`` or NaN).
 
     Raises
     ------
