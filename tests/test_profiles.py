@@ -121,8 +121,10 @@ def test_validation_collects_every_problem():
     assert len(problems) == 5
     assert "uses http" in joined
     assert "'example.com' is not an Interaction API host" in joined
-    assert "org_id '001ABC'" in joined and "00D" in joined
-    assert "authorization_context 'NoPrefix'" in joined and "{prefix}_{Name}" in joined
+    assert "org_id '001ABC'" in joined
+    assert "starts with 00D" in joined
+    assert "authorization_context 'NoPrefix'" in joined
+    assert "{prefix}_{Name}" in joined
     assert "channel_address_identifier 'not-a-guid' is not a GUID" in joined
 
 

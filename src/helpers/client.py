@@ -8,7 +8,7 @@ headers (a fresh ``RequestId`` per attempt, the token read from the profile
 at that moment), runs the preflight checks, retries transient failures with
 exponential backoff and jitter, refreshes the token once on 10004 when the
 profile can mint a new one, records each attempt as an ``Exchange`` and
-tells the listeners.
+calls the listeners with it.
 
 Endpoint methods:
 
@@ -48,13 +48,13 @@ import requests
 
 from helpers import transport
 from helpers.errors import (
+    RETRY_LATER_CODES,
+    ConnectionFailed,
     InteractionApiError,
     PreflightError,
-    RETRY_LATER_CODES,
     error_for_exchange,
     response_code,
     transport_error_class,
-    ConnectionFailed,
 )
 from helpers.model import API_PREFIX, ApiRequest, Attachment, Exchange
 from helpers.profiles import Profile, load_profile
@@ -66,7 +66,9 @@ DEFAULT_RETRIES = 3
 DEFAULT_BACKOFF_S = 0.5
 MAX_BACKOFF_S = 8.0
 # Endpoints that require the AuthorizationContextType header.
-CONTEXT_TYPE_REQUIRED = frozenset({("POST", "conversationHistory"), ("PATCH", "agentWork")})
+CONTEXT_TYPE_REQUIRED = frozenset(
+    {("POST", "conversationHistory"), ("PATCH", "agentWork")}
+)
 REFRESH_CODE = 10004
 
 
@@ -86,12 +88,30 @@ def _drop_none(data: dict[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in data.items() if v is not None}
 
 
+def _without(headers: dict[str, str], name: str) -> dict[str, str]:
+    return {k: v for k, v in headers.items() if k.lower() != name.lower()}
+
+
+def _has_own_authorization(request: ApiRequest) -> bool:
+    """Return True when the request carries an Authorization value that is not masked."""
+    return any(
+        k.lower() == "authorization" and "<token:" not in v
+        for k, v in request.headers.items()
+    )
+
+
 def _sending(build: Callable[..., ApiRequest], summary: str) -> Callable[..., Exchange]:
     """Make the sending method for a ``build_*`` method, with its signature."""
 
     @functools.wraps(build)
-    def method(self: InteractionClient, *args: Any, raise_for_error: bool | None = None, **kwargs: Any) -> Exchange:
-        return self.send(build(self, *args, **kwargs), raise_for_error=raise_for_error)
+    def method(
+        self: InteractionClient,
+        *args: Any,
+        raise_for_error: bool | None = None,
+        **kwargs: Any,
+    ) -> Exchange:
+        request = build(self, *args, **kwargs)
+        return self.send(request, raise_for_error=raise_for_error)
 
     method.__name__ = build.__name__.removeprefix("build_")
     method.__qualname__ = f"InteractionClient.{method.__name__}"
@@ -158,12 +178,15 @@ class InteractionClient:
         raise_for_error: bool = False,
     ) -> None:
         if preflight not in PREFLIGHT_MODES:
-            raise ValueError(f"preflight={preflight!r} is not one of {', '.join(PREFLIGHT_MODES)}")
+            choices = ", ".join(PREFLIGHT_MODES)
+            raise ValueError(f"preflight={preflight!r} is not one of {choices}")
         if retries < 0:
             raise ValueError(f"retries={retries!r} must be 0 or more")
         if backoff < 0 or max_backoff < 0:
             raise ValueError("backoff and max_backoff must be 0 or more seconds")
-        self.profile: Profile = profile if isinstance(profile, Profile) else load_profile(profile)
+        if not isinstance(profile, Profile):
+            profile = load_profile(profile)
+        self.profile: Profile = profile
         self.preflight = preflight
         self.retries = retries
         self.timeout = timeout
@@ -226,7 +249,8 @@ class InteractionClient:
         }
         if (request.method.upper(), request.endpoint) in CONTEXT_TYPE_REQUIRED:
             defaults["AuthorizationContextType"] = self.profile.authorization_context_type
-        if request.json is not None and request.raw_body is None and not request.is_multipart:
+        is_json = request.raw_body is None and not request.is_multipart
+        if request.json is not None and is_json:
             defaults["Content-Type"] = "application/json"
         for name, value in defaults.items():
             if name.lower() not in present:
@@ -259,10 +283,7 @@ class InteractionClient:
             leaf describing the failure.
         """
         prepared = request.replace(headers=self.standard_headers(request))
-        own_authorization = any(
-            k.lower() == "authorization" and "<token:" not in v for k, v in prepared.headers.items()
-        )
-        token = "" if own_authorization else self.profile.token()
+        token = "" if _has_own_authorization(prepared) else self.profile.token()
         preflight = self._run_preflight(self._with_token(prepared, token))
         exchange = self._send_with_retries(prepared, token, preflight)
         should_raise = self.raise_for_error if raise_for_error is None else raise_for_error
@@ -272,13 +293,15 @@ class InteractionClient:
                 raise error
         return exchange
 
-    def _send_with_retries(self, prepared: ApiRequest, token: str, preflight: list[Any]) -> Exchange:
+    def _send_with_retries(
+        self, prepared: ApiRequest, token: str, preflight: list[Any]
+    ) -> Exchange:
         attempt = 1
         retries_used = 0
         refreshed = False
         while True:
             if attempt > 1:
-                prepared.headers = {k: v for k, v in prepared.headers.items() if k.lower() != "requestid"}
+                prepared.headers = _without(prepared.headers, "RequestId")
                 prepared.headers["RequestId"] = _new_id()
             exchange = self._send_once(prepared, token, attempt, preflight)
             code = response_code(exchange) if exchange.status is not None else None
@@ -286,7 +309,8 @@ class InteractionClient:
             if code == REFRESH_CODE and not refreshed and self.profile.can_refresh_token:
                 refreshed = True
                 log.warning(
-                    "code %s on attempt %d (RequestId %s): refreshing the token and retrying",
+                    "code %s on attempt %d (RequestId %s): "
+                    "refreshing the token and retrying",
                     code,
                     attempt,
                     exchange.request_id,
@@ -324,11 +348,13 @@ class InteractionClient:
         # A caller's own Authorization value is kept (a repro may send a bad
         # one on purpose); a missing or masked one gets the profile's token.
         if not given or "<token:" in given[0]:
-            wire.headers = {k: v for k, v in wire.headers.items() if k.lower() != "authorization"}
+            wire.headers = _without(wire.headers, "Authorization")
             wire.headers["Authorization"] = f"Bearer {token}"
         return wire
 
-    def _send_once(self, prepared: ApiRequest, token: str, attempt: int, preflight: list[Any]) -> Exchange:
+    def _send_once(
+        self, prepared: ApiRequest, token: str, attempt: int, preflight: list[Any]
+    ) -> Exchange:
         exchange = transport.send(
             self._with_token(prepared, token),
             self.profile.base_url,
@@ -349,7 +375,11 @@ class InteractionClient:
     def _retry_reason(self, exchange: Exchange, code: int | None) -> str | None:
         if exchange.status is None:
             error_text = exchange.error or ""
-            is_connection = transport_error_class(error_text) is ConnectionFailed or error_text.startswith("ConnectTimeout")
+            # A connect timeout also means the request never reached the API.
+            is_connection = (
+                transport_error_class(error_text) is ConnectionFailed
+                or error_text.startswith("ConnectTimeout")
+            )
             if self.retry_connection_errors and is_connection:
                 return error_text.split(":", 1)[0] or "connection failure"
             return None
@@ -360,7 +390,7 @@ class InteractionClient:
         return None
 
     def _delay(self, retry_number: int, exchange: Exchange) -> float:
-        retry_after = exchange.response_headers.get("Retry-After") if exchange.response_headers else None
+        retry_after = (exchange.response_headers or {}).get("Retry-After")
         if retry_after and retry_after.strip().isdigit():
             return min(float(retry_after), self.max_backoff)
         ceiling = min(self.max_backoff, self.backoff * 2 ** (retry_number - 1))
@@ -374,8 +404,8 @@ class InteractionClient:
         except ImportError:  # NOTE: only while helpers.preflight is not written yet.
             return []
         # The checks see the request as it will be sent, token included, so
-        # they can compare its org with the OrgId header; they report only
-        # the token's placeholder.
+        # they can compare its org with the OrgId header. Their findings name
+        # only the token's placeholder.
         findings = list(check(request, profile=self.profile))
         errors = [f for f in findings if getattr(f, "severity", None) == "error"]
         for finding in findings:
@@ -386,7 +416,10 @@ class InteractionClient:
                 getattr(finding, "message", finding),
             )
         if errors and self.preflight == "block":
-            summary = "; ".join(f"{getattr(f, 'field', None) or '-'}: {getattr(f, 'message', f)}" for f in errors)
+            summary = "; ".join(
+                f"{getattr(f, 'field', None) or '-'}: {getattr(f, 'message', f)}"
+                for f in errors
+            )
             raise PreflightError(
                 f"preflight found {len(errors)} error(s), nothing was sent: {summary}",
                 method=request.method,
@@ -405,16 +438,31 @@ class InteractionClient:
         """
         builder = getattr(self, f"build_{endpoint}", None)
         if builder is None:
-            names = sorted(n.removeprefix("build_") for n in dir(self) if n.startswith("build_"))
-            raise ValueError(f"unknown endpoint method {endpoint!r}; use one of {', '.join(names)}")
+            names = sorted(
+                name.removeprefix("build_") for name in dir(self) if name.startswith("build_")
+            )
+            raise ValueError(
+                f"unknown endpoint method {endpoint!r}; use one of {', '.join(names)}"
+            )
         return builder(**fields)
 
     # -- request builders --------------------------------------------------
 
     def _request(self, method: str, resource: str, body: Any) -> ApiRequest:
-        return ApiRequest(method=method, path=API_PREFIX + resource, json=body, headers={"RequestId": _new_id()})
+        return ApiRequest(
+            method=method,
+            path=API_PREFIX + resource,
+            json=body,
+            headers={"RequestId": _new_id()},
+        )
 
-    def _interaction(self, item: dict[str, Any], attachment: Attachment | None = None, routing_attributes: dict[str, str] | None = None, end_user_client_id: str | None = None) -> ApiRequest:
+    def _interaction(
+        self,
+        item: dict[str, Any],
+        attachment: Attachment | None = None,
+        routing_attributes: dict[str, str] | None = None,
+        end_user_client_id: str | None = None,
+    ) -> ApiRequest:
         document = _drop_none(
             {
                 "to": self.profile.channel_address_identifier,
@@ -472,9 +520,15 @@ class InteractionClient:
             "timestamp": timestamp_ms or _now_ms(),
             "payload": {"id": entry_id, "entryType": "Message", "abstractMessage": message},
         }
-        return self._interaction(item, routing_attributes=routing_attributes, end_user_client_id=end_user_client_id)
+        return self._interaction(
+            item,
+            routing_attributes=routing_attributes,
+            end_user_client_id=end_user_client_id,
+        )
 
-    def build_send_typing(self, started: bool = True, *, end_user_client_id: str | None = None) -> ApiRequest:
+    def build_send_typing(
+        self, started: bool = True, *, end_user_client_id: str | None = None
+    ) -> ApiRequest:
         """Build ``POST /interactions`` with a typing started or stopped indicator."""
         now = _now_ms()
         entry_type = "TypingStartedIndicator" if started else "TypingStoppedIndicator"
@@ -515,7 +569,11 @@ class InteractionClient:
                 "errorMessage": error_message,
             }
         )
-        item = {"interactionType": "EntryInteraction", "timestamp": _now_ms(), "payload": payload}
+        item = {
+            "interactionType": "EntryInteraction",
+            "timestamp": _now_ms(),
+            "payload": payload,
+        }
         return self._interaction(item, end_user_client_id=end_user_client_id)
 
     def build_send_attachment(
@@ -532,7 +590,10 @@ class InteractionClient:
         ``contentLength`` is the exact byte size of ``content``.
         """
         if not isinstance(content, (bytes, bytearray)):
-            raise TypeError(f"content must be bytes, got {type(content).__name__}; read the file in binary mode")
+            raise TypeError(
+                f"content must be bytes, got {type(content).__name__}; "
+                "read the file in binary mode"
+            )
         item = _drop_none(
             {
                 "interactionType": "AttachmentInteraction",
@@ -543,17 +604,23 @@ class InteractionClient:
                 "timestamp": _now_ms(),
             }
         )
-        attachment = Attachment(filename=filename, content=bytes(content), mime_type=mime_type)
-        return self._interaction(item, attachment=attachment, end_user_client_id=end_user_client_id)
+        attachment = Attachment(filename, bytes(content), mime_type)
+        return self._interaction(
+            item, attachment=attachment, end_user_client_id=end_user_client_id
+        )
 
     def build_create_conversation(
-        self, *, routing_attributes: dict[str, str] | None = None, end_user_client_id: str | None = None
+        self,
+        *,
+        routing_attributes: dict[str, str] | None = None,
+        end_user_client_id: str | None = None,
     ) -> ApiRequest:
         """Build ``POST /conversation`` for the profile's channel and end user."""
+        subject = end_user_client_id or self.profile.end_user_client_id
         body = _drop_none(
             {
                 "channelAddressIdentifier": self.profile.channel_address_identifier,
-                "participants": [_end_user(end_user_client_id or self.profile.end_user_client_id)],
+                "participants": [_end_user(subject)],
                 "routingAttributes": routing_attributes,
             }
         )
@@ -613,7 +680,10 @@ class InteractionClient:
         profile's queue. ``use_channel_setting=True`` omits ``routingInfo`` so
         the channel's own routing setting applies.
         """
-        body: dict[str, Any] = {"conversationIdentifier": conversation_id, "routingType": routing_type}
+        body: dict[str, Any] = {
+            "conversationIdentifier": conversation_id,
+            "routingType": routing_type,
+        }
         if not use_channel_setting:
             queue = queue_id or self.profile.queue_id
             flow = flow_id or None
@@ -626,9 +696,17 @@ class InteractionClient:
             body["routingInfo"] = info
         return self._request("POST", "route", body)
 
-    def build_delete_route(self, conversation_id: str, cancel_reason: str | None = None) -> ApiRequest:
-        """Build ``DELETE /route`` with its JSON body; ``cancel_reason`` needs a newer org."""
-        body = _drop_none({"conversationIdentifier": conversation_id, "cancelReason": cancel_reason})
+    def build_delete_route(
+        self, conversation_id: str, cancel_reason: str | None = None
+    ) -> ApiRequest:
+        """Build ``DELETE /route`` with a JSON body.
+
+        ``cancel_reason`` (Unknown, Unavailable, Decline, Cancel) needs a newer
+        org; older orgs reject it with 10076.
+        """
+        body = _drop_none(
+            {"conversationIdentifier": conversation_id, "cancelReason": cancel_reason}
+        )
         return self._request("DELETE", "route", body)
 
     def build_routing_result(
@@ -641,7 +719,11 @@ class InteractionClient:
         error_message: str | None = None,
         routing_type: str | None = None,
     ) -> ApiRequest:
-        """Build ``POST /routingResult``; ``error_message`` only when ``success`` is False."""
+        """Build ``POST /routingResult``.
+
+        Pass ``error_message`` only with ``success=False``: the API rejects it
+        with a success (10033) and requires it with a failure (10034).
+        """
         body = _drop_none(
             {
                 "conversationIdentifier": conversation_id,
@@ -710,7 +792,9 @@ class InteractionClient:
         )
         return self._request("PATCH", "agentWork", body)
 
-    def build_update_consent(self, consent_status: str, *, end_user_client_id: str | None = None) -> ApiRequest:
+    def build_update_consent(
+        self, consent_status: str, *, end_user_client_id: str | None = None
+    ) -> ApiRequest:
         """Build ``PATCH /consent``; ``consent_status`` is OptedOut, ImplicitlyOptedIn,
         ExplicitlyOptedIn or DoublyOptedIn."""
         body = {
@@ -720,13 +804,17 @@ class InteractionClient:
         }
         return self._request("PATCH", "consent", body)
 
-    def build_register_capabilities(self, capabilities: dict[str, Any] | None = None) -> ApiRequest:
+    def build_register_capabilities(
+        self, capabilities: dict[str, Any] | None = None
+    ) -> ApiRequest:
         """Build ``PATCH /capabilities``.
 
         Without ``capabilities``, registers text and attachments for a custom
         channel integration of the profile's channel definition.
         """
         if capabilities is None:
+            definition = self.profile.authorization_context
+            formats = [{"formatType": "Text"}, {"formatType": "Attachments"}]
             capabilities = {
                 "appType": "custom",
                 "channelCapabilities": [
@@ -735,12 +823,12 @@ class InteractionClient:
                         "customIntegration": {
                             "customIntegrationType": "CustomChannelIntegration",
                             "integrationNamespace": self.profile.org_id,
-                            "conversationChannelDefinitionDevName": self.profile.authorization_context,
+                            "conversationChannelDefinitionDevName": definition,
                         },
                         "messageTypeCapabilities": [
                             {
                                 "messageType": "StaticContentMessage",
-                                "formatTypeCapabilities": [{"formatType": "Text"}, {"formatType": "Attachments"}],
+                                "formatTypeCapabilities": formats,
                             }
                         ],
                     }
@@ -804,12 +892,16 @@ class InteractionClient:
         )
         return self._request("POST", "conversationHistory", body)
 
-    def build_remove_participant(self, conversation_id: str, user_id: str | None = None) -> ApiRequest:
+    def build_remove_participant(
+        self, conversation_id: str, user_id: str | None = None
+    ) -> ApiRequest:
         """Build ``POST /participant`` that removes a rep from the conversation."""
         body = {
             "conversationIdentifier": conversation_id,
             "operation": "Remove",
-            "participants": [{"appType": "agent", "subject": user_id or self.profile.user_id, "role": "Agent"}],
+            "participants": [
+                {"appType": "agent", "subject": user_id or self.profile.user_id, "role": "Agent"}
+            ],
         }
         return self._request("POST", "participant", body)
 
@@ -839,25 +931,42 @@ class InteractionClient:
     # -- sending methods: one per builder ----------------------------------
 
     send_message = _sending(build_send_message, "Send an end-user text message.")
-    send_typing = _sending(build_send_typing, "Send a typing started or stopped indicator.")
-    send_delivery_failed = _sending(build_send_delivery_failed, "Report an undelivered outbound entry.")
-    send_attachment = _sending(build_send_attachment, "Upload one file from the end user.")
-    create_conversation = _sending(build_create_conversation, "Find or create the conversation of the end user.")
+    send_typing = _sending(build_send_typing, "Send a typing indicator.")
+    send_delivery_failed = _sending(
+        build_send_delivery_failed, "Report an undelivered outbound entry."
+    )
+    send_attachment = _sending(build_send_attachment, "Upload one file.")
+    create_conversation = _sending(
+        build_create_conversation, "Find or create the end user's conversation."
+    )
     acknowledge = _sending(build_acknowledge, "Send delivery or read receipts.")
     route = _sending(build_route, "Ask Salesforce to route the conversation.")
-    delete_route = _sending(build_delete_route, "Cancel the pending routing request.")
-    routing_result = _sending(build_routing_result, "Report the partner's routing outcome.")
-    create_agent_work = _sending(build_create_agent_work, "Assign the work item to a rep.")
-    update_agent_work = _sending(build_update_agent_work, "Change the state of an agent work.")
-    update_consent = _sending(build_update_consent, "Update the end user's consent status.")
-    register_capabilities = _sending(build_register_capabilities, "Register the channel's capabilities.")
-    send_conversation_history = _sending(build_send_conversation_history, "Import earlier conversation entries.")
-    remove_participant = _sending(build_remove_participant, "Remove a rep from the conversation.")
-    end_messaging_session = _sending(build_end_messaging_session, "End or inactivate the messaging session.")
+    delete_route = _sending(build_delete_route, "Cancel the pending routing.")
+    routing_result = _sending(build_routing_result, "Report the routing outcome.")
+    create_agent_work = _sending(build_create_agent_work, "Assign work to a rep.")
+    update_agent_work = _sending(
+        build_update_agent_work, "Change the state of an agent work."
+    )
+    update_consent = _sending(build_update_consent, "Update the consent status.")
+    register_capabilities = _sending(
+        build_register_capabilities, "Register the channel's capabilities."
+    )
+    send_conversation_history = _sending(
+        build_send_conversation_history, "Import earlier conversation entries."
+    )
+    remove_participant = _sending(
+        build_remove_participant, "Remove a rep from the conversation."
+    )
+    end_messaging_session = _sending(
+        build_end_messaging_session, "End or inactivate the messaging session."
+    )
 
 
 def raise_for_exchange(exchange: Exchange) -> None:
-    """Raise the ``InteractionApiError`` that matches a failed exchange; do nothing on success."""
+    """Raise the ``InteractionApiError`` that matches a failed exchange.
+
+    Does nothing when the exchange succeeded.
+    """
     error: InteractionApiError | None = error_for_exchange(exchange)
     if error is not None:
         raise error

@@ -158,7 +158,7 @@ class TlsError(TransportError):
 
 
 class ApiResponseError(InteractionApiError):
-    """The API answered with an error code or an error status."""
+    """The API returned an error code or an error status."""
 
 
 class FixRequest(ApiResponseError):
@@ -180,7 +180,7 @@ class RetryLater(ApiResponseError):
 class PreflightError(InteractionApiError):
     """The request failed the checks run before sending; nothing was sent.
 
-    ``findings`` holds the preflight findings of severity ``error``.
+    ``findings`` contains the preflight findings of severity ``error``.
     """
 
 
@@ -200,8 +200,9 @@ class ProfileError(InteractionApiError):
 class TokenError(InteractionApiError):
     """Minting, loading or reading a token failed.
 
-    ``problem`` says what is wrong, ``fix`` what to do, and ``oauth_error``
-    holds the OAuth ``error`` value of the token endpoint's answer, if any.
+    ``problem`` describes what is wrong and ``fix`` what to do. When the
+    token endpoint returned an OAuth error, ``oauth_error`` and
+    ``oauth_description`` contain its ``error`` and ``error_description``.
     """
 
     def __init__(

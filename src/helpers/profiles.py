@@ -1,9 +1,9 @@
 """Connection profiles: where to send requests and how to find the token.
 
-A ``Profile`` holds the values every request needs (base URL, OrgId,
+A ``Profile`` contains the values every request needs (base URL, OrgId,
 AuthorizationContext, channel address identifier, end-user client id and
 optional user, queue and flow ids) and refers to the access token instead of
-holding it: the token comes from an environment variable, the OS keyring or a
+storing it: the token comes from an environment variable, the OS keyring or a
 provider function, and ``Profile.token()`` reads it at call time. A profile
 file that contains a token value is rejected, so no token lands in a file or
 a notebook.
@@ -54,7 +54,7 @@ ENV_VARS = {
 }
 PROFILE_FILE_ENV = "ISAPI_PROFILE"
 SANDBOX_URL_ENV = "ISAPI_SANDBOX_URL"
-# How the token is found: "env" (default) or "keyring"; and which variable.
+# Token source selection ("env", the default, or "keyring") and the variable name.
 TOKEN_SOURCE_ENV = "ISAPI_TOKEN_SOURCE"
 TOKEN_ENV_NAME_ENV = "ISAPI_TOKEN_ENV"
 
@@ -101,7 +101,7 @@ _CHECKSUM_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345"
 
 
 class TokenSource:
-    """Where a profile's access token comes from; never stores it in a file."""
+    """Source of a profile's access token; it never writes the token to a file."""
 
     can_refresh = False
 
@@ -114,7 +114,7 @@ class TokenSource:
         return self.get()
 
     def describe(self) -> str:
-        """Return a short text that says where the token is, without the token."""
+        """Return a short description of where the token is, without the token."""
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -229,7 +229,7 @@ def _sandbox_profile_dict(url: str) -> dict[str, Any]:
         response = requests.get(profile_url, timeout=(3.05, 10))
     except requests.RequestException as exc:
         raise ProfileError(
-            f"the sandbox at {url} did not answer ({type(exc).__name__}); start it "
+            f"the sandbox at {url} did not respond ({type(exc).__name__}); start it "
             f"with python -m helpers sandbox, or unset {SANDBOX_URL_ENV}"
         ) from None
     if response.status_code != 200:
@@ -287,7 +287,7 @@ class ValueToken(TokenSource):
 
 @dataclass(repr=False)
 class Profile:
-    """Where requests go and which values every request carries.
+    """Connection settings: the target URL and the values every request carries.
 
     Parameters
     ----------
@@ -604,7 +604,7 @@ def profile_from_file(path: str | os.PathLike[str]) -> Profile:
     ------
     ProfileError
         When the file is missing, unreadable, contains a token value or
-        holds invalid values.
+        contains invalid values.
     """
     path = Path(path).expanduser()
     data = _read_profile_file(path)

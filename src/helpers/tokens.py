@@ -5,7 +5,7 @@ username, ``aud`` = login URL, ``exp`` in UTC seconds) and posts it to the
 login host's ``/services/oauth2/token``. Before anything is sent it checks
 that the private key parses, repairs keys whose line breaks or BEGIN/END
 lines were lost in copying, and names the problem when the text is an
-encrypted key, a public key or a certificate. An OAuth error answer becomes
+encrypted key, a public key or a certificate. An OAuth error response becomes
 a ``TokenError`` explained through the decoder's OAuth table
 (``data/oauth_errors.csv``).
 
@@ -73,7 +73,7 @@ OPAQUE_PATTERN = re.compile(r"^(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)!(\S+)$")
 class TokenFinding:
     """One observation about a token or an assertion.
 
-    ``code`` is what the server would answer: the API code (10003, 10004)
+    ``code`` is what the server would return: the API code (10003, 10004)
     for an access token, the OAuth ``error`` value for an assertion, or None
     for plain information. ``severity`` is ``error``, ``warning`` or ``info``.
     """
@@ -101,7 +101,7 @@ class TokenFinding:
 
 @dataclass(repr=False)
 class TokenResult:
-    """A minted access token and the token endpoint's answer around it.
+    """A minted access token and the rest of the token endpoint's response.
 
     ``access_token`` is the only place the token appears in clear text; the
     repr, ``str()`` and ``to_dict()`` show its placeholder instead.
@@ -157,7 +157,7 @@ def _read_key_input(key: str | bytes | os.PathLike[str]) -> tuple[str | bytes, l
     if isinstance(key, os.PathLike):
         path = Path(key).expanduser()
         if not path.is_file():
-            raise TokenError(f"private key file {str(path)!r} does not exist.", "Pass the path of the PEM file that holds the private key.")
+            raise TokenError(f"private key file {str(path)!r} does not exist.", "Pass the path of the PEM file that contains the private key.")
         return path.read_bytes(), notes
     if isinstance(key, str) and "\n" not in key.strip() and "-----" not in key and len(key) < 1024:
         path = Path(key.strip()).expanduser()
@@ -521,7 +521,7 @@ def exchange_assertion(
         response = http.post(url, data=data, timeout=timeout, allow_redirects=False)
     except requests.RequestException as exc:
         raise TokenError(
-            f"the token endpoint {url} did not answer ({type(exc).__name__}).",
+            f"the token endpoint {url} did not respond ({type(exc).__name__}).",
             "Check the login URL and the network; the sandbox must be running for a 127.0.0.1 URL.",
             url=url,
             method="POST",
@@ -563,7 +563,7 @@ def oauth_error(status: int | None, body: Any, text: str = "", url: str | None =
     common = {"status": status, "url": url, "method": "POST", "body": text}
     if not error:
         return TokenError(
-            f"the token endpoint answered HTTP {status} without an OAuth error.",
+            f"the token endpoint returned HTTP {status} without an OAuth error.",
             "Check that the login URL is a Salesforce login host and that the body is form-encoded.",
             **common,
         )
@@ -630,7 +630,7 @@ def _scopes(claims: dict[str, Any]) -> list[str] | None:
 
 
 def inspect_token(token: str, org_id: str | None = None, now: float | None = None) -> list[TokenFinding]:
-    """Read an access token without sending it and report what the API would say.
+    """Check an access token without sending it and return what the API would report.
 
     Parameters
     ----------

@@ -2,7 +2,7 @@
 
 ``token inspect [TOKEN|FILE|-] [--org-id ID] [--json]`` reads a token (an
 argument, a file, standard input or ``ISAPI_TOKEN``) and lists what the API
-would say about it. ``token mint --consumer-key K --key-file F --username U
+would report about it. ``token mint --consumer-key K --key-file F --username U
 --login-url URL [--json] [--show-token]`` runs the JWT bearer flow; the token
 is printed masked unless ``--show-token`` is given.
 

@@ -64,7 +64,7 @@ _registered: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDic
 
 
 def handle(request: Request, sandbox: Any) -> Response:
-    """Answer a request under ``/services/oauth2/`` or ``/__sandbox__/oauth/``.
+    """Handle a request under ``/services/oauth2/`` or ``/__sandbox__/oauth/``.
 
     Parameters
     ----------
@@ -95,8 +95,8 @@ def _json(body: dict[str, Any], status: int) -> Response:
 
 def _oauth_error(kind: str, reason: str) -> Response:
     error, description = ERRORS[kind]
-    # The reason is for the sandbox's own log: the real endpoint says no more
-    # than the description, and neither does the answer.
+    # The reason goes only to the sandbox's log, because the real endpoint
+    # returns nothing beyond the description either.
     log.info("token request rejected: %s (%s): %s", error, description, reason)
     return _json({"error": error, "error_description": description}, 400)
 
@@ -170,7 +170,7 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
     """``POST /__sandbox__/oauth/certificate`` with JSON ``{"certificate_pem", "consumer_key"}``.
 
     ``consumer_key`` (or the app name) is optional; the fixture's first app
-    is used without it. The answer names the consumer key and a username
+    is used without it. The response names the consumer key and a username
     to put in the assertion.
     """
     try:
@@ -257,9 +257,9 @@ def token_endpoint(request: Request, sandbox: Any) -> Response:
     now = time.time()
     if not isinstance(exp, (int, float)) or exp < now - CLOCK_SKEW_S or exp > now + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S:
         return _oauth_error("expired", f"exp {exp!r} is past or too far ahead")
-    # NOTE: an unknown username and a user who was never authorized for the
-    # app get the same answer here; the real endpoint does not tell them
-    # apart either, as far as public reports show.
+    # NOTE: an unknown username and a user never authorized for the app get
+    # the same error here. Public reports show the real endpoint returning
+    # this error for both, but that is not documented.
     found = _find_user(sandbox, str(claims.get("sub") or ""))
     if found is None:
         return _oauth_error("user", f"sub {claims.get('sub')!r} is no user of the org")
