@@ -15,6 +15,8 @@ import re
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers import codes
 
@@ -463,6 +465,34 @@ def test_lookup_by_version():
 )
 def test_lookup_junk_returns_none(junk):
     assert codes.lookup(junk) is None
+
+
+# derandomize keeps CI deterministic: the same examples run on every machine.
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(
+    st.one_of(
+        st.none(),
+        st.booleans(),
+        st.integers(),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.text(),
+        st.binary(),
+        st.lists(st.integers(), max_size=3),
+    )
+)
+def test_lookup_never_raises(value):
+    result = codes.lookup(value)
+    assert result is None or isinstance(result, codes.ErrorCode)
+
+
+@settings(derandomize=True, max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_search_never_raises(text):
+    results = codes.search(text, limit=3)
+    assert len(results) <= 3
+    for row, score in results:
+        assert isinstance(row, codes.ErrorCode)
+        assert 0 <= score <= 1
 
 
 def test_lookup_unknown_code():
