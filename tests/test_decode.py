@@ -482,3 +482,122 @@ def test_every_version_listed_in_unknown_summary():
 
     for version in codes.versions():
         assert version in finding.summary
+
+
+# --- transcripts and captures ---------------------------------------------------------
+
+
+def test_har_failed_connection_entry():
+    har = {"log": {"entries": [{
+        "request": {"method": "POST", "url": SCRT_URL,
+                    "headers": [{"name": "RequestId", "value": "r-har"}]},
+        "response": {"status": 0, "_error": "net::ERR_NAME_NOT_RESOLVED",
+                     "headers": [], "content": {}},
+    }]}}
+
+    finding = decode_one(har)
+
+    assert finding.kind == "transport"
+    assert finding.name == "DNS_RESOLUTION_FAILED"
+    assert finding.request_id == "r-har"
+    assert finding.source == "har"
+
+
+def test_har_success_false_with_2xx():
+    har = {"log": {"entries": [{
+        "request": {"method": "POST", "url": SCRT_URL, "headers": []},
+        "response": {"status": 202, "headers": [], "content": {
+            "text": json.dumps({"success": False, "errors": [
+                {"errorMessage": "m", "errorType": "t", "apiErrorCode": "10024"}]})}},
+    }]}}
+
+    finding = decode_one(har)
+
+    assert finding.code == 10024
+    assert finding.http_status == 202
+
+
+def test_curl_resolve_failure():
+    transcript = (
+        "* Could not resolve host: acme.my.salesforce-scrt.con\n"
+        "* Closing connection 0\n"
+        "curl: (6) Could not resolve host: acme.my.salesforce-scrt.con\n"
+    )
+
+    found = decode(transcript)
+
+    assert [f.name for f in found] == ["DNS_RESOLUTION_FAILED"]
+    assert "acme.my.salesforce-scrt.con" in found[0].summary
+
+
+def test_curl_two_exchanges():
+    first = curl_verbose(10013, CAPACITY_MESSAGE, "req-a")
+    second = curl_verbose(10004, "The supplied Authorization access token is not valid.",
+                          "req-b")
+
+    found = decode(first + second)
+
+    assert [(f.code, f.request_id) for f in found] == [(10013, "req-a"), (10004, "req-b")]
+
+
+def test_raw_http_request_and_response():
+    text = (
+        "POST /api/v1/route HTTP/1.1\nHost: acme.my.salesforce-scrt.com\n"
+        "RequestId: req-raw\nContent-Type: application/json\n\n"
+        '{"conversationIdentifier": "c", "routingType": "Initial"}\n\n'
+        "HTTP/1.1 400 Bad Request\nContent-Type: application/json\n\n"
+        '{"code": 10030, "message": "m"}\n'
+    )
+
+    finding = decode_one(text)
+
+    assert finding.code == 10030
+    assert finding.method == "POST"
+    assert finding.url == "https://acme.my.salesforce-scrt.com/api/v1/route"
+    assert finding.request_id == "req-raw"
+
+
+def test_raw_http_gateway_page_with_status_hint():
+    text = "HTTP/1.1 504 Gateway Timeout\nContent-Type: text/html\n\n<html>timeout</html>"
+
+    finding = decode_one(text)
+
+    assert finding.kind == "not_api"
+    assert finding.http_status == 504
+    assert "timed out" in finding.cause
+    assert finding.retryable == "maybe"
+
+
+def test_raw_http_empty_401():
+    finding = decode_one("HTTP/1.1 401 Unauthorized\nContent-Length: 0\n\n")
+
+    assert finding.name == "EMPTY_BODY"
+    assert "Authorization header" in finding.cause
+
+
+def test_json_lines_log():
+    lines = [
+        json.dumps({"level": "info", "msg": "sent"}),
+        json.dumps({"level": "error", "status": 400, "body": {"code": 10018, "message": "m"}}),
+        json.dumps({"level": "error", "response": json.dumps({"code": 10017})}),
+    ]
+
+    found = decode("\n".join(lines))
+
+    assert [(f.code, f.http_status) for f in found] == [(10018, 400), (10017, None)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["[2026-03-01 10:00] INFO ok\n[2026-03-01 10:01] INFO fine",
+     '{"level": "info"}\n{"level": "debug"}\n'],
+    ids=["bracket-timestamps", "json-lines"],
+)
+def test_quiet_log_gives_nothing(text):
+    assert decode(text) == []
+
+
+def test_truncated_mid_literal():
+    finding = decode_one('{"code": 10013, "message": "x", "success": fal')
+
+    assert finding.name == "TRUNCATED_BODY"

@@ -33,6 +33,7 @@ import io
 import json
 import logging
 import os
+import re
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -53,6 +54,8 @@ log = logging.getLogger(__name__)
 MAX_INPUT_BYTES = 256 * 1024 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
+_BODY_START = re.compile(r"\{|\[\s*[{\]]")
+_DECODER = json.JSONDecoder()
 
 
 def decode(artifact: Any) -> list[Finding]:
@@ -170,10 +173,15 @@ def _decode_text(data: str | bytes) -> list[Finding]:
     if shape:
         return http.http_text_findings(text, shape)
     found = scan_text(text, Context(source="log"))
-    if found or stripped[0] not in "{[":
+    if found or not _BODY_START.match(stripped):
         return found
-    # Text that opens like JSON but neither parsed nor held a body.
-    return http.body_findings(stripped, Context(source="json"), error_status=True)
+    try:
+        _DECODER.raw_decode(stripped)
+    except (ValueError, RecursionError):
+        # Text that opens like a JSON body but neither parsed nor held one.
+        return http.body_findings(stripped, Context(source="json"), error_status=True)
+    # A JSON value followed by more text: JSON lines with no error in them.
+    return found
 
 
 def _bytes_to_text(data: bytes) -> str:

@@ -30,6 +30,8 @@ REQUEST_LINE = re.compile(
     r"^(GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) (\S+) HTTP/\d(?:\.\d)?\s*$", re.MULTILINE
 )
 CURL_MARKER = re.compile(r"^[<>] (?:HTTP/\d|(?:GET|POST|PUT|PATCH|DELETE) \S+ HTTP/)", re.MULTILINE)
+# Marks curl's informational ``*`` lines once the transcript is stripped.
+_CURL_INFO = "\x00"
 RAW_HTTP_START = re.compile(
     r"\A\s*(?:HTTP/\d(?:\.\d)? \d{3}|(?:GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS) \S+ HTTP/\d)"
 )
@@ -101,9 +103,11 @@ def body_findings(
         return [not_api_finding(
             "UNEXPECTED_JSON",
             "The answer is JSON but not an Interaction API error body.",
-            "Something other than the Interaction API answered, or the error came "
-            "from a gateway in front of it.",
-            context, message=text,
+            _with_status(
+                "Something other than the Interaction API answered, or the error came "
+                "from a gateway in front of it.", context,
+            ),
+            context, message=text, **_retry_fields(context),
         )]
     if text[0] == "<" or "html" in content_type or "xml" in content_type:
         return [markup_finding(text, context)]
@@ -112,11 +116,51 @@ def body_findings(
             "PLAIN_TEXT_ANSWER",
             "The answer is plain text, not an Interaction API error body: a proxy, "
             "load balancer or the wrong host answered.",
-            "The base URL does not point at the API's SCRT2 host, or a component in "
-            "between rejected the request.",
-            context, message=text,
+            _with_status(
+                "The base URL does not point at the API's SCRT2 host, or a component in "
+                "between rejected the request.", context,
+            ),
+            context, message=text, **_retry_fields(context),
         )]
     return []
+
+
+# What an HTTP status says about an answer that carries no API error body.
+STATUS_HINTS = {
+    401: "A 401 without an API body means a gateway rejected the credentials before "
+    "the API read the request: check the Authorization header and the token.",
+    403: "A 403 without an API body usually comes from a firewall, IP restriction or "
+    "web application firewall in front of the API.",
+    404: "A 404 without an API body means the path is not an endpoint: check /api/v1/ "
+    "and the spelling and case of the resource name.",
+    405: "A 405 means the endpoint does not take this method (for example GET on a "
+    "POST-only endpoint).",
+    413: "A 413 means the body is too large for a component in between; attachments "
+    "are limited to 25 MB.",
+    415: "A 415 means the Content-Type is wrong: multipart/form-data for "
+    "POST /interactions, application/json elsewhere.",
+    429: "A 429 means a component in between throttled the requests: slow down and "
+    "retry with backoff.",
+    502: "A 502 comes from a gateway that got no valid answer from the service behind it.",
+    503: "A 503 means the service or a gateway was unavailable at that moment.",
+    504: "A 504 means a gateway timed out waiting for the service.",
+}
+_RETRYABLE_STATUSES = frozenset({429, 502, 503, 504})
+
+
+def _with_status(cause: str, context: Context) -> str:
+    hint = STATUS_HINTS.get(context.http_status or 0)
+    return f"{cause} {hint}" if hint else cause
+
+
+def _retry_fields(context: Context) -> dict[str, str]:
+    if context.http_status in _RETRYABLE_STATUSES:
+        return {"retryable": "yes",
+                "retry_advice": "Retry with backoff; if it persists, check the base URL "
+                "and the path between this machine and the API."}
+    return {"retryable": "no",
+            "retry_advice": "Resending the same request will get the same answer; fix "
+            "the URL, path or method first."}
 
 
 def empty_body_finding(context: Context) -> Finding:
@@ -126,9 +170,12 @@ def empty_body_finding(context: Context) -> Finding:
         "EMPTY_BODY",
         f"The answer came{status} and an empty body, so there is no Interaction API "
         "error code to read.",
-        "A proxy, load balancer or the wrong host answered, or the method is not "
-        "allowed on that path (405 and 404 answers often have no body).",
+        _with_status(
+            "A proxy, load balancer or the wrong host answered, or the method is not "
+            "allowed on that path (405 and 404 answers often have no body).", context,
+        ),
         context,
+        **_retry_fields(context),
     )
 
 
@@ -142,8 +189,10 @@ def markup_finding(text: str, context: Context) -> Finding:
         "HTML_ANSWER" if kind == "an HTML page" else "XML_ANSWER",
         f"The response is {kind}{what}, not an Interaction API error body: a proxy, "
         "load balancer or the wrong host answered.",
-        "The base URL points at a web page (the core org host, a login page, a "
-        "gateway) or a proxy in between failed or blocked the request.",
+        _with_status(
+            "The base URL points at a web page (the core org host, a login page, a "
+            "gateway) or a proxy in between failed or blocked the request.", context,
+        ),
         context,
         message=label or text[:200],
         retryable="maybe",
@@ -153,8 +202,7 @@ def markup_finding(text: str, context: Context) -> Finding:
 
 
 def _broken_json(text: str, error: ValueError, context: Context, error_status: bool):
-    position = getattr(error, "pos", 0)
-    cut_off = position >= len(text) - 1 or "Unterminated" in str(error)
+    cut_off = _unclosed(text)
     if not cut_off and not error_status:
         return []
     salvaged = _SALVAGE_CODE.search(text)
@@ -178,6 +226,28 @@ def _broken_json(text: str, error: ValueError, context: Context, error_status: b
         "A proxy changed the body, or something other than the API answered.",
         context, message=text,
     )]
+
+
+def _unclosed(text: str) -> bool:
+    """Return whether ``text`` ends inside a string or with a brace or bracket open,
+    as a JSON body cut off in transit or by a log's length limit does."""
+    depth = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "{[":
+            depth += 1
+        elif char in "}]":
+            depth -= 1
+    return in_string or depth > 0
 
 
 # --- requests.Response ---------------------------------------------------------
@@ -231,6 +301,14 @@ def http_text_findings(text: str, source: str) -> list[Finding]:
     current: _Message | None = None
     in_headers = request_headers = False
     for line in text.splitlines():
+        if line.startswith(_CURL_INFO):
+            # curl's own lines end a response body.
+            if current is not None:
+                found.extend(_finish(current, method, url, request_id, source))
+                current, in_headers = None, False
+            if line.startswith(_CURL_INFO + "* Connected to") and " port 80" in line:
+                scheme = "http"
+            continue
         request = REQUEST_LINE.match(line)
         status = STATUS_LINE.match(line)
         if request or status:
@@ -264,8 +342,6 @@ def http_text_findings(text: str, source: str) -> list[Finding]:
             continue
         if current is not None:
             current.body_lines.append(line)
-        elif line.startswith("* Connected to") and " port 80" in line:
-            scheme = "http"
     if current is not None:
         found.extend(_finish(current, method, url, request_id, source))
     found.extend(_curl_failures(text, source) if source == "curl" else [])
@@ -296,7 +372,7 @@ def _curl_to_raw(text: str) -> str:
         elif line.startswith(("{ [", "} [")):
             continue
         elif line.startswith("* "):
-            lines.append(line if line.startswith("* Connected to") else "")
+            lines.append(_CURL_INFO + line)
         else:
             lines.append(line)
     return "\n".join(lines)

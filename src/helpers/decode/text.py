@@ -181,19 +181,29 @@ def _read_csv_field(text: str, position: int, context: Context, depth: int):
 
 
 def _around(text: str, start: int, end: int, context: Context) -> Context:
-    """Return ``context`` filled from the lines around ``text[start:end]``."""
+    """Return ``context`` filled from the lines around ``text[start:end]``.
+
+    The window is the body's own lines plus up to two lines before and after
+    it. A neighbouring line that opens with ``{`` or ``[`` is another record
+    (JSON lines), so the window stops there.
+    """
     if all((context.http_status, context.url, context.method, context.request_id)):
         return context
-    before = text.rfind("\n", 0, max(0, text.rfind("\n", 0, start)))
-    before = text.rfind("\n", 0, max(0, before)) if before > 0 else -1
-    after = end
-    for _ in range(2):
-        next_line = text.find("\n", after + 1)
-        after = len(text) if next_line < 0 else next_line
-    window = text[before + 1:start] + " " + text[end:after]
-    if len(window) > 4000:
-        window = window[-2000:] + text[end:end + 2000]
-    return _context_from(window, context)
+    line_start = text.rfind("\n", 0, start) + 1
+    line_end = text.find("\n", end)
+    line_end = len(text) if line_end < 0 else line_end
+    before = text[max(0, line_start - 2000):line_start].splitlines()[-2:]
+    after = text[line_end:line_end + 2000].splitlines()[1:3]
+    window = [text[line_start:start], text[end:line_end]]
+    for line in reversed(before):
+        if line.lstrip().startswith(("{", "[")):
+            break
+        window.insert(0, line)
+    for line in after:
+        if line.lstrip().startswith(("{", "[")):
+            break
+        window.append(line)
+    return _context_from(" ".join(window), context)
 
 
 def _context_from(window: str, context: Context) -> Context:

@@ -179,7 +179,7 @@ _PORT = re.compile(r"port=(\d+)")
 # Lines that continue a traceback or stack trace rather than start a new error.
 _CONTINUATION = re.compile(
     r"^(?:\s|$|Traceback |During handling|The above exception|Caused by|\.\.\. \d+ more"
-    r"|[\w.$]+(?:Error|Exception|Timeout|Warning)\b|[\w.]+\.[\w.]+: )"
+    r"|[\w.$]+(?:Error|Exception|Timeout|Warning)\b|[\w.]+\.[\w.]+: |\* |curl: \(\d+\))"
 )
 _GROUP_GAP = 40
 
