@@ -417,7 +417,8 @@ def response_code(exchange: Exchange | None) -> int | None:
     return None
 
 
-def _succeeded(exchange: Exchange) -> bool:
+def succeeded(exchange: Exchange) -> bool:
+    """Return True for a 2xx response whose body has ``"success": true``."""
     body = exchange.response_json()
     return (
         exchange.status is not None
@@ -455,7 +456,7 @@ def _run(case, base_url, profile, http, listener) -> ReproResult:
     result.triggered = result.code_returned == case.code
     result.fixed_code = response_code(result.fixed_exchange)
     result.fixed_status = result.fixed_exchange.status
-    result.fixed = _succeeded(result.fixed_exchange)
+    result.fixed = succeeded(result.fixed_exchange)
     if result.failing_exchange.error:
         result.error = result.failing_exchange.error
     log.info("repro %s: triggered=%s fixed=%s", case.code, result.triggered, result.fixed)
@@ -471,7 +472,7 @@ def _run_setup(case, profile, sent, result) -> dict[str, Any]:
         exchange = sent(build_request(templates[step["request"]], profile, context, strict=True))
         result.setup_exchanges.append(exchange)
         body = exchange.response_json()
-        if not _succeeded(exchange):
+        if not succeeded(exchange):
             raise ReproError(
                 f"setup step {name!r} failed with HTTP {exchange.status}: "
                 f"{exchange.response_body[:200] or exchange.error}"
