@@ -18,26 +18,37 @@ returns a token or a key in clear text, except ``TokenResult.access_token``.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
 import logging
 import os
 import re
 import time
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
 import jwt
 import requests
-from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from helpers.errors import TokenError
-from helpers.secrets import mask_text, token_placeholder
+from helpers.keys import load_private_key, normalize_private_key_pem
+from helpers.secrets import token_placeholder
+
+__all__ = [
+    "TokenFinding",
+    "TokenResult",
+    "build_assertion",
+    "exchange_assertion",
+    "inspect_assertion",
+    "inspect_token",
+    "load_private_key",
+    "mint_token",
+    "normalize_login_url",
+    "normalize_private_key_pem",
+    "oauth_error",
+    "token_provider",
+]
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +69,9 @@ CLOCK_SKEW_S = 60
 MILLISECONDS_THRESHOLD = 10**11
 DEFAULT_TIMEOUT = (3.05, 30.0)
 
-PEM_BLOCK_PATTERN = re.compile(
-    r"-----\s*BEGIN ([A-Z0-9 ]+?)\s*-----(.*?)(?:-----\s*END \1\s*-----|$)", re.DOTALL
-)
-BASE64_PATTERN = re.compile(r"^[A-Za-z0-9+/]+={0,2}$")
-OPAQUE_PATTERN = re.compile(r"^(00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?)!(\S+)$")
+ORG_ID_PATTERN = re.compile(r"00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?")
+OPAQUE_PATTERN = re.compile(rf"^({ORG_ID_PATTERN.pattern})!(\S+)$")
+TOKEN_ENV = "ISAPI_TOKEN"
 
 
 # ---------------------------------------------------------------------------
@@ -141,215 +150,12 @@ class TokenResult:
 
     def __repr__(self) -> str:
         return (
-            f"TokenResult(access_token={self.masked_token}, instance_url={self.instance_url!r}, "
-            f"scope={self.scope!r}, issued_at={self.issued_at!r})"
+            f"TokenResult(access_token={self.masked_token}, "
+            f"instance_url={self.instance_url!r}, scope={self.scope!r}, "
+            f"issued_at={self.issued_at!r})"
         )
 
     __str__ = __repr__
-
-
-# ---------------------------------------------------------------------------
-# Private keys
-
-
-def _read_key_input(key: str | bytes | os.PathLike[str]) -> tuple[str | bytes, list[str]]:
-    notes: list[str] = []
-    if isinstance(key, os.PathLike):
-        path = Path(key).expanduser()
-        if not path.is_file():
-            raise TokenError(f"private key file {str(path)!r} does not exist.", "Pass the path of the PEM file that contains the private key.")
-        return path.read_bytes(), notes
-    if isinstance(key, str) and "\n" not in key.strip() and "-----" not in key and len(key) < 1024:
-        path = Path(key.strip()).expanduser()
-        if path.is_file():
-            return path.read_bytes(), notes
-        if not BASE64_PATTERN.match(re.sub(r"\s+", "", key)) or len(key.strip()) < 200:
-            raise TokenError(
-                f"private key file {key.strip()!r} does not exist.",
-                "Pass the path of the PEM file, or the PEM text itself.",
-            )
-    return key, notes
-
-
-def _classify_pem_label(label: str, text: str) -> None:
-    label = label.upper()
-    if label == "CERTIFICATE" or label == "TRUSTED CERTIFICATE":
-        raise TokenError(
-            "the key text is a certificate, not a private key.",
-            "The certificate is what you upload to the app; mint_token needs the "
-            "private key that belongs to it (the file that starts with "
-            "-----BEGIN PRIVATE KEY----- or -----BEGIN RSA PRIVATE KEY-----).",
-        )
-    if label in ("PUBLIC KEY", "RSA PUBLIC KEY"):
-        raise TokenError(
-            "the key text is a public key, not a private key.",
-            "Sign with the private key of the pair; the public key only goes into the certificate.",
-        )
-    if label == "CERTIFICATE REQUEST":
-        raise TokenError(
-            "the key text is a certificate signing request, not a private key.",
-            "Pass the private key file that was created with the request.",
-        )
-    if label == "OPENSSH PRIVATE KEY":
-        raise TokenError(
-            "the key is in OpenSSH format, which the JWT bearer flow tooling does not read here.",
-            "Convert it to PEM: ssh-keygen -p -m PEM -f KEYFILE, or create a new RSA "
-            "key with openssl genrsa -out server.key 2048.",
-        )
-    if label not in ("PRIVATE KEY", "RSA PRIVATE KEY", "ENCRYPTED PRIVATE KEY", "EC PRIVATE KEY"):
-        raise TokenError(f"the key text is a PEM block of type {label!r}, not a private key.", "Pass the RSA private key in PEM form.")
-
-
-def normalize_private_key_pem(text: str) -> tuple[bytes, list[str]]:
-    """Repair common copy damage in a PEM private key and return (PEM, notes).
-
-    Repairs escaped ``\\n`` sequences, surrounding quotes, lost or extra line
-    breaks and spaces in the base64 body, and missing BEGIN/END lines; each
-    repair adds a note. Certificates, public keys and other PEM types raise.
-
-    Raises
-    ------
-    TokenError
-        When the text is not a private key or its base64 body is damaged.
-    """
-    notes: list[str] = []
-    original = text
-    text = text.strip().strip("'\"").strip()
-    if "\\n" in text:
-        text = text.replace("\\r\\n", "\n").replace("\\n", "\n")
-        notes.append("replaced escaped \\n sequences with line breaks")
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-
-    match = PEM_BLOCK_PATTERN.search(text)
-    if match:
-        label = " ".join(match.group(1).split())
-        _classify_pem_label(label, text)
-        body_text = match.group(2)
-        if not re.search(r"-----\s*END ", text):
-            notes.append("added the missing END line")
-    else:
-        end = re.search(r"-----\s*END ([A-Z0-9 ]+?)\s*-----", text)
-        if end:
-            label = " ".join(end.group(1).split())
-            _classify_pem_label(label, text)
-            body_text = text[: end.start()]
-            notes.append("added the missing BEGIN line")
-        else:
-            label = "PRIVATE KEY"
-            body_text = text
-            notes.append("added the missing BEGIN and END lines")
-
-    headers = [line for line in body_text.split("\n") if ":" in line]
-    if any("ENCRYPTED" in line.upper() for line in headers):
-        label = "ENCRYPTED RSA PRIVATE KEY"
-    body_lines = [line.strip() for line in body_text.split("\n") if ":" not in line]
-    compact = re.sub(r"\s+", "", "".join(body_lines))
-    if not compact:
-        raise TokenError("the private key text has no base64 body.", "Copy the whole key file, from the BEGIN line to the END line.")
-    if not BASE64_PATTERN.match(compact):
-        bad = sorted({c for c in compact if not re.match(r"[A-Za-z0-9+/=]", c)})
-        raise TokenError(
-            f"the private key body has characters that are not base64: {''.join(bad)!r}.",
-            "The key was damaged in copying; load it from its PEM file instead of pasting it.",
-        )
-    if len(compact) % 4:
-        raise TokenError(
-            f"the private key body is {len(compact)} base64 characters, not a multiple of 4, "
-            "so part of it is missing.",
-            "Copy the whole key again, or load it from its PEM file.",
-        )
-    lines = [line for line in body_lines if line]
-    if any(" " in line or "\t" in line for line in lines) or (
-        len(lines) > 1 and any(len(line) != 64 for line in lines[:-1])
-    ) or (len(lines) == 1 and len(compact) > 76):
-        notes.append("re-wrapped the base64 body (its line breaks were lost or spaces were added)")
-
-    if label == "ENCRYPTED RSA PRIVATE KEY":
-        # Legacy OpenSSL encryption keeps its Proc-Type and DEK-Info headers.
-        pem = original.strip().encode()
-        return pem, notes + ["encrypted (legacy OpenSSL format)"]
-    wrapped = "\n".join(compact[i : i + 64] for i in range(0, len(compact), 64))
-    pem = f"-----BEGIN {label}-----\n{wrapped}\n-----END {label}-----\n"
-    return pem.encode("ascii"), notes
-
-
-def load_private_key(
-    key: str | bytes | os.PathLike[str], password: str | bytes | None = None
-) -> tuple[rsa.RSAPrivateKey, list[str]]:
-    """Load an RSA private key from PEM text, DER bytes or a file path.
-
-    Parameters
-    ----------
-    key
-        PEM text (repaired when damaged by copying), a path to a PEM or DER
-        file, or bytes.
-    password
-        Password of an encrypted key.
-
-    Returns
-    -------
-    (key, notes)
-        The key and the repairs made to its text.
-
-    Raises
-    ------
-    TokenError
-        Naming the problem (certificate or public key given, encrypted key
-        without password, damaged base64, not RSA) and the fix.
-    """
-    raw, notes = _read_key_input(key)
-    if isinstance(raw, bytes):
-        try:
-            raw = raw.decode("utf-8")
-        except UnicodeDecodeError:
-            return _load_der(raw, password), notes
-    pem, repairs = normalize_private_key_pem(raw)
-    notes += [n for n in repairs if not n.startswith("encrypted")]
-    is_encrypted = b"ENCRYPTED" in pem.split(b"\n", 1)[0] or any(n.startswith("encrypted") for n in repairs)
-    if is_encrypted and password is None:
-        raise TokenError(
-            "the private key is encrypted with a passphrase.",
-            "Pass key_password (or --key-password-env on the command line), or "
-            "decrypt it once: openssl pkey -in encrypted.pem -out server.key",
-        )
-    secret = password.encode() if isinstance(password, str) else password
-    try:
-        loaded = serialization.load_pem_private_key(pem, password=secret if is_encrypted else None)
-    except TypeError:
-        raise TokenError("the private key is not encrypted, but a password was given.", "Leave key_password out.") from None
-    except ValueError as exc:
-        reason = "wrong password, or a damaged key" if is_encrypted else "the key data is damaged or incomplete"
-        detail = mask_text(str(exc)).split(". ", 1)[0].rstrip(".")
-        raise TokenError(
-            f"the private key does not parse ({reason}: {detail}).",
-            "Load the key from its original PEM file; a pasted key often loses characters.",
-        ) from None
-    return _require_rsa(loaded, notes), notes
-
-
-def _load_der(raw: bytes, password: str | bytes | None) -> rsa.RSAPrivateKey:
-    secret = password.encode() if isinstance(password, str) else password
-    try:
-        loaded = serialization.load_der_private_key(raw, password=secret)
-    except (TypeError, ValueError):
-        raise TokenError(
-            "the key file is binary and is not a DER private key.",
-            "Pass the PEM file of the RSA private key.",
-        ) from None
-    return _require_rsa(loaded, [])
-
-
-def _require_rsa(loaded: Any, notes: list[str]) -> rsa.RSAPrivateKey:
-    if not isinstance(loaded, rsa.RSAPrivateKey):
-        raise TokenError(
-            f"the private key is a {type(loaded).__name__.removeprefix('_')}, but the JWT "
-            "bearer flow signs with RS256, which needs an RSA key.",
-            "Create an RSA key pair: openssl req -x509 -newkey rsa:2048 -nodes "
-            "-keyout server.key -out server.crt, and upload server.crt to the app.",
-        )
-    if loaded.key_size < 2048:
-        notes.append(f"the key has {loaded.key_size} bits; use 2048 or more")
-    return loaded
 
 
 # ---------------------------------------------------------------------------
@@ -370,8 +176,8 @@ def normalize_login_url(login_url: str) -> str:
     if parts.scheme not in ("http", "https") or not host:
         raise TokenError(
             f"login URL {login_url!r} is not an http(s) URL.",
-            "Use https://login.salesforce.com, https://test.salesforce.com or the My Domain "
-            "login URL https://<MyDomain>.my.salesforce.com.",
+            "Use https://login.salesforce.com, https://test.salesforce.com or the "
+            "My Domain login URL https://<MyDomain>.my.salesforce.com.",
         )
     loopback = host in ("localhost", "127.0.0.1", "::1")
     if parts.scheme != "https" and not loopback:
@@ -401,20 +207,31 @@ def build_assertion(
     ...                             "https://login.salesforce.com")
     """
     issued = int(now if now is not None else time.time())
-    claims = {"iss": consumer_key, "sub": username, "aud": audience, "exp": issued + int(lifetime_s)}
+    claims = {
+        "iss": consumer_key,
+        "sub": username,
+        "aud": audience,
+        "exp": issued + int(lifetime_s),
+    }
     return jwt.encode(claims, private_key, algorithm="RS256")
 
 
 def _check_inputs(consumer_key: str, username: str, lifetime_s: int) -> None:
     if not consumer_key or not consumer_key.strip():
-        raise TokenError("the consumer key is empty.", "Copy the consumer key from the app's OAuth settings.")
+        raise TokenError(
+            "the consumer key is empty.",
+            "Copy the consumer key from the app's OAuth settings.",
+        )
     if consumer_key != consumer_key.strip() or re.search(r"\s", consumer_key):
         raise TokenError(
             "the consumer key contains spaces or line breaks.",
             "Copy it again without surrounding whitespace.",
         )
     if not username or not username.strip():
-        raise TokenError("the username is empty.", "Pass the Salesforce username of the integration user.")
+        raise TokenError(
+            "the username is empty.",
+            "Pass the Salesforce username of the integration user.",
+        )
     if not 1 <= int(lifetime_s) <= MAX_ASSERTION_LIFETIME_S:
         raise TokenError(
             f"lifetime_s={lifetime_s} is outside 1 to {MAX_ASSERTION_LIFETIME_S} seconds.",
@@ -522,7 +339,8 @@ def exchange_assertion(
     except requests.RequestException as exc:
         raise TokenError(
             f"the token endpoint {url} did not respond ({type(exc).__name__}).",
-            "Check the login URL and the network; the sandbox must be running for a 127.0.0.1 URL.",
+            "Check the login URL and the network; for a 127.0.0.1 URL the sandbox "
+            "must be running.",
             url=url,
             method="POST",
         ) from None
@@ -537,7 +355,8 @@ def _token_result(response: requests.Response, url: str, login_url: str) -> Toke
         body = response.json()
     except ValueError:
         body = None
-    if response.status_code != 200 or not isinstance(body, dict) or "access_token" not in body:
+    has_token = isinstance(body, dict) and "access_token" in body
+    if response.status_code != 200 or not has_token:
         raise oauth_error(response.status_code, body, response.text, url)
     result = TokenResult(
         access_token=str(body["access_token"]),
@@ -552,7 +371,9 @@ def _token_result(response: requests.Response, url: str, login_url: str) -> Toke
     return result
 
 
-def oauth_error(status: int | None, body: Any, text: str = "", url: str | None = None) -> TokenError:
+def oauth_error(
+    status: int | None, body: Any, text: str = "", url: str | None = None
+) -> TokenError:
     """Return the ``TokenError`` that explains a token endpoint's error answer.
 
     The explanation comes from the decoder's OAuth table; the Spring '26
@@ -561,22 +382,24 @@ def oauth_error(status: int | None, body: Any, text: str = "", url: str | None =
     error = body.get("error") if isinstance(body, dict) else None
     description = body.get("error_description", "") if isinstance(body, dict) else ""
     common = {"status": status, "url": url, "method": "POST", "body": text}
+    oauth = {"oauth_error": error, "oauth_description": description}
     if not error:
         return TokenError(
             f"the token endpoint returned HTTP {status} without an OAuth error.",
-            "Check that the login URL is a Salesforce login host and that the body is form-encoded.",
+            "Check that the login URL is a Salesforce login host and that the "
+            "body is form-encoded.",
             **common,
         )
     try:
         from helpers.decode.oauth import oauth_finding
     except ImportError:  # NOTE: only while the decoder package is not installed.
-        return TokenError(f"{error}: {description}.", "", oauth_error=error, oauth_description=description, **common)
+        return TokenError(f"{error}: {description}.", "", **oauth, **common)
     finding = oauth_finding(error, description, http_status=status, url=url)
     problem = f"the token endpoint rejected the assertion: {error}"
     problem += f" ({description})." if description else "."
     if finding.cause:
         problem += f" Likely cause: {finding.cause}"
-    return TokenError(problem, finding.fix or "", oauth_error=error, oauth_description=description, **common)
+    return TokenError(problem, finding.fix or "", **oauth, **common)
 
 
 def token_provider(
@@ -604,6 +427,18 @@ def token_provider(
 # Inspection
 
 
+def _error(code: int | str | None, field: str, message: str, fix: str) -> TokenFinding:
+    return TokenFinding(code, "error", field, message, fix)
+
+
+def _warning(field: str, message: str, fix: str = "", code: int | str | None = None):
+    return TokenFinding(code, "warning", field, message, fix)
+
+
+def _info(field: str, message: str) -> TokenFinding:
+    return TokenFinding(None, "info", field, message)
+
+
 def _decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
     if token.count(".") != 2:
         return None
@@ -616,7 +451,8 @@ def _decode_jwt(token: str) -> tuple[dict[str, Any], dict[str, Any]] | None:
 
 
 def _utc(seconds: float) -> str:
-    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).isoformat(timespec="seconds")
+    moment = dt.datetime.fromtimestamp(seconds, dt.timezone.utc)
+    return moment.isoformat(timespec="seconds")
 
 
 def _scopes(claims: dict[str, Any]) -> list[str] | None:
@@ -629,7 +465,9 @@ def _scopes(claims: dict[str, Any]) -> list[str] | None:
     return None
 
 
-def inspect_token(token: str, org_id: str | None = None, now: float | None = None) -> list[TokenFinding]:
+def inspect_token(
+    token: str, org_id: str | None = None, now: float | None = None
+) -> list[TokenFinding]:
     """Check an access token without sending it and return what the API would report.
 
     Parameters
@@ -651,26 +489,36 @@ def inspect_token(token: str, org_id: str | None = None, now: float | None = Non
 
     Examples
     --------
-    >>> [f.code for f in inspect_token("00DSBX000000001!abc.def.ghi", "00DOTHER0000001")]
+    >>> token = "00DSBX000000001!abc.def.ghi"
+    >>> [f.code for f in inspect_token(token, "00DOTHER0000001") if f.code]
     [10004]
     """
-    findings: list[TokenFinding] = []
     now = time.time() if now is None else now
     text = (token or "").strip()
     if not text:
-        return [TokenFinding(10004, "error", "token", "the token is empty.", "Set ISAPI_TOKEN to the access token.")]
+        fix = f"Set {TOKEN_ENV} to the access token."
+        return [_error(10004, "token", "the token is empty.", fix)]
+    findings: list[TokenFinding] = []
     text = _strip_decoration(text, findings)
     if "%21" in text and "!" not in text:
-        findings.append(TokenFinding(
-            10004, "error", "token", "the token is URL-encoded (%21 stands for '!').",
-            "Decode it first: the token must contain '!' after the org id.",
-        ))
+        findings.append(
+            _error(
+                10004,
+                "token",
+                "the token is URL-encoded (%21 stands for '!').",
+                "Decode it first: the token must contain '!' after the org id.",
+            )
+        )
         text = text.replace("%21", "!")
     if re.search(r"\s", text):
-        findings.append(TokenFinding(
-            10004, "error", "token", "the token contains spaces or line breaks.",
-            "Copy it again as one line; the API rejects a token with whitespace.",
-        ))
+        findings.append(
+            _error(
+                10004,
+                "token",
+                "the token contains spaces or line breaks.",
+                "Copy it again as one line; the API rejects a token with whitespace.",
+            )
+        )
         text = re.sub(r"\s+", "", text)
 
     decoded = _decode_jwt(text)
@@ -683,13 +531,13 @@ def inspect_token(token: str, org_id: str | None = None, now: float | None = Non
 
 def _strip_decoration(text: str, findings: list[TokenFinding]) -> str:
     if text[:1] in "'\"" and text[-1:] == text[:1]:
-        findings.append(TokenFinding(None, "warning", "token", "the token is wrapped in quotes; they were ignored.", "Remove the quotes."))
+        message = "the token is wrapped in quotes; they were ignored."
+        findings.append(_warning("token", message, "Remove the quotes."))
         text = text[1:-1].strip()
     if text.lower().startswith("bearer "):
-        findings.append(TokenFinding(
-            None, "warning", "token", "the value starts with 'Bearer '; the client adds that itself.",
-            "Store only the token in ISAPI_TOKEN, without the scheme.",
-        ))
+        message = "the value starts with 'Bearer '; the client adds that itself."
+        fix = f"Store only the token in {TOKEN_ENV}, without the scheme."
+        findings.append(_warning("token", message, fix))
         text = text[7:].strip()
     return text
 
@@ -697,18 +545,19 @@ def _strip_decoration(text: str, findings: list[TokenFinding]) -> str:
 def _inspect_opaque_token(text: str, org_id: str | None) -> list[TokenFinding]:
     match = OPAQUE_PATTERN.match(text)
     if not match:
-        return [TokenFinding(
-            10004, "warning", "token",
-            "the token is neither a JWT nor an opaque Salesforce token (<orgId>!...).",
-            "Check that you copied the access_token field of the token endpoint's answer.",
-        )]
-    findings = [TokenFinding(None, "info", "token", f"opaque token of org {match.group(1)}.")]
+        message = "the token is neither a JWT nor an opaque Salesforce token (<orgId>!...)."
+        fix = "Copy the access_token field of the token endpoint's response."
+        return [_warning("token", message, fix, code=10004)]
+    findings = [_info("token", f"opaque token of org {match.group(1)}.")]
     findings += _compare_org(match.group(1), org_id)
-    findings.append(TokenFinding(
-        None, "info", "scope",
-        "an opaque token does not show its scopes or expiry; the API answers 10003 when "
-        "the app lacks the interaction_api scope and 10004 when the token has expired.",
-    ))
+    findings.append(
+        _info(
+            "scope",
+            "an opaque token does not show its scopes or expiry; the API returns "
+            "10003 when the app lacks the interaction_api scope and 10004 when the "
+            "token has expired.",
+        )
+    )
     return findings
 
 
@@ -716,38 +565,53 @@ def _compare_org(token_org: str, org_id: str | None) -> list[TokenFinding]:
     if not org_id:
         return []
     if token_org[:15] != org_id.strip()[:15]:
-        return [TokenFinding(
-            10004, "error", "org_id",
-            f"the token belongs to org {token_org}, but the OrgId header is {org_id}.",
-            "Mint the token in the org you call, or set the profile's org_id to the token's org.",
-        )]
-    return [TokenFinding(None, "info", "org_id", f"the token's org matches the OrgId header {org_id}.")]
+        return [
+            _error(
+                10004,
+                "org_id",
+                f"the token belongs to org {token_org}, but the OrgId header is {org_id}.",
+                "Mint the token in the org you call, or set the profile's org_id "
+                "to the token's org.",
+            )
+        ]
+    return [_info("org_id", f"the token's org matches the OrgId header {org_id}.")]
 
 
-def _inspect_jwt_token(header: dict[str, Any], claims: dict[str, Any], *, org_id: str | None, now: float) -> list[TokenFinding]:
-    findings: list[TokenFinding] = []
-    if "scp" not in claims and "aud" in claims and _is_login_audience(claims.get("aud")):
-        findings.append(TokenFinding(
-            10004, "error", "token",
-            "this is a JWT bearer assertion (aud is a login host), not an access token.",
-            "Post it to the login host's /services/oauth2/token and use the access_token of the answer.",
-        ))
-        return findings
-    findings.append(TokenFinding(None, "info", "token", f"JWT access token signed with {header.get('alg')}, issued by {claims.get('iss')!r}."))
+def _inspect_jwt_token(
+    header: dict[str, Any], claims: dict[str, Any], *, org_id: str | None, now: float
+) -> list[TokenFinding]:
+    if "scp" not in claims and _is_login_audience(claims.get("aud")):
+        return [
+            _error(
+                10004,
+                "token",
+                "this is a JWT bearer assertion (aud is a login host), "
+                "not an access token.",
+                "Post it to the login host's /services/oauth2/token and use the "
+                "access_token of the response.",
+            )
+        ]
+    signer = f"signed with {header.get('alg')}, issued by {claims.get('iss')!r}"
+    findings = [_info("token", f"JWT access token {signer}.")]
     scopes = _scopes(claims)
     if scopes is None:
-        findings.append(TokenFinding(None, "warning", "scp", "the token lists no scopes (scp).", ""))
+        findings.append(_warning("scp", "the token lists no scopes (scp)."))
     elif REQUIRED_SCOPE not in scopes:
-        findings.append(TokenFinding(
-            10003, "error", "scp",
-            f"the token's scopes are {', '.join(scopes) or 'empty'}, without interaction_api.",
-            "Add 'Access Interaction API resources (interaction_api)' to the app's OAuth scopes and mint a new token.",
-        ))
+        listed = ", ".join(scopes) or "empty"
+        findings.append(
+            _error(
+                10003,
+                "scp",
+                f"the token's scopes are {listed}, without interaction_api.",
+                "Add 'Access Interaction API resources (interaction_api)' to the "
+                "app's OAuth scopes and mint a new token.",
+            )
+        )
     else:
-        findings.append(TokenFinding(None, "info", "scp", f"scopes: {', '.join(scopes)}."))
+        findings.append(_info("scp", f"scopes: {', '.join(scopes)}."))
     findings += _check_expiry(claims, now)
     for value in claims.values():
-        if isinstance(value, str) and re.fullmatch(r"00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?", value):
+        if isinstance(value, str) and ORG_ID_PATTERN.fullmatch(value):
             findings += _compare_org(value, org_id)
             break
     return findings
@@ -757,23 +621,25 @@ def _check_expiry(claims: dict[str, Any], now: float) -> list[TokenFinding]:
     findings: list[TokenFinding] = []
     exp = claims.get("exp")
     if not isinstance(exp, (int, float)):
-        findings.append(TokenFinding(None, "warning", "exp", "the token has no numeric exp claim."))
+        findings.append(_warning("exp", "the token has no numeric exp claim."))
     elif exp > MILLISECONDS_THRESHOLD:
-        findings.append(TokenFinding(10004, "error", "exp", f"exp {exp} is in milliseconds, not seconds.", "Mint a new token."))
+        message = f"exp {exp} is in milliseconds, not seconds."
+        findings.append(_error(10004, "exp", message, "Mint a new token."))
     elif exp < now:
-        findings.append(TokenFinding(
-            10004, "error", "exp", f"the token expired at {_utc(exp)} ({int(now - exp)} s ago).",
-            "Mint a new token (python -m helpers token mint).",
-        ))
+        message = f"the token expired at {_utc(exp)} ({int(now - exp)} s ago)."
+        fix = "Mint a new token (python -m helpers token mint)."
+        findings.append(_error(10004, "exp", message, fix))
     else:
-        findings.append(TokenFinding(None, "info", "exp", f"the token expires at {_utc(exp)} (in {int(exp - now)} s)."))
+        message = f"the token expires at {_utc(exp)} (in {int(exp - now)} s)."
+        findings.append(_info("exp", message))
+
     issued = claims.get("iat") or claims.get("nbf")
-    if isinstance(issued, (int, float)) and issued < MILLISECONDS_THRESHOLD and issued - now > CLOCK_SKEW_S:
-        findings.append(TokenFinding(
-            None, "warning", "iat",
-            f"the token was issued {int(issued - now)} s in the future of this machine's clock.",
-            "This clock runs behind the issuer's; synchronize it (NTP).",
-        ))
+    is_seconds = isinstance(issued, (int, float)) and issued < MILLISECONDS_THRESHOLD
+    if is_seconds and issued - now > CLOCK_SKEW_S:
+        ahead = int(issued - now)
+        message = f"the token was issued {ahead} s ahead of this machine's clock."
+        fix = "This clock runs behind the issuer's; synchronize it (NTP)."
+        findings.append(_warning("iat", message, fix))
     return findings
 
 
@@ -792,7 +658,7 @@ def inspect_assertion(assertion: str, now: float | None = None) -> list[TokenFin
     Checks ``alg`` (RS256), ``iss`` (present, shaped like a consumer key),
     ``sub`` (a username), ``aud`` (a login host or My Domain URL, with the
     Spring '26 rule as a warning) and ``exp`` (seconds, not past, not far
-    ahead). ``code`` is the OAuth error the token endpoint would answer.
+    ahead). ``code`` is the OAuth error the token endpoint would return.
 
     Returns
     -------
@@ -801,17 +667,20 @@ def inspect_assertion(assertion: str, now: float | None = None) -> list[TokenFin
     now = time.time() if now is None else now
     decoded = _decode_jwt((assertion or "").strip())
     if decoded is None:
-        return [TokenFinding(
-            "invalid_grant", "error", "assertion", "the assertion is not a JWT (three base64url parts).",
-            "Sign the claims with RS256; do not send the private key itself as the assertion.",
-        )]
+        return [
+            _error(
+                "invalid_grant",
+                "assertion",
+                "the assertion is not a JWT (three base64url parts).",
+                "Sign the claims with RS256; do not send the private key itself.",
+            )
+        ]
     header, claims = decoded
     findings: list[TokenFinding] = []
     if header.get("alg") != "RS256":
-        findings.append(TokenFinding(
-            "invalid_grant", "error", "alg", f"the assertion is signed with {header.get('alg')!r}, not RS256.",
-            "Sign with RS256 and the RSA private key of the uploaded certificate.",
-        ))
+        message = f"the assertion is signed with {header.get('alg')!r}, not RS256."
+        fix = "Sign with RS256 and the RSA private key of the uploaded certificate."
+        findings.append(_error("invalid_grant", "alg", message, fix))
     findings += _check_issuer(claims.get("iss"))
     findings += _check_subject(claims.get("sub"))
     findings += _check_audience(claims.get("aud"))
@@ -820,90 +689,95 @@ def inspect_assertion(assertion: str, now: float | None = None) -> list[TokenFin
 
 
 def _check_issuer(iss: Any) -> list[TokenFinding]:
+    code = "invalid_client_id"
     if not iss or not isinstance(iss, str):
-        return [TokenFinding("invalid_client_id", "error", "iss", "iss is missing.", "Set iss to the app's consumer key.")]
+        fix = "Set iss to the app's consumer key."
+        return [_error(code, "iss", "iss is missing.", fix)]
     if re.search(r"\s", iss):
-        return [TokenFinding("invalid_client_id", "error", "iss", "iss contains whitespace.", "Copy the consumer key again without spaces.")]
+        fix = "Copy the consumer key again without spaces."
+        return [_error(code, "iss", "iss contains whitespace.", fix)]
     if not iss.startswith("3MVG"):
-        return [TokenFinding(
-            None, "warning", "iss",
-            "iss does not look like a Salesforce consumer key (those start with 3MVG).",
-            "Set iss to the consumer key, not the app name or the client secret.",
-        )]
+        message = "iss does not look like a consumer key (those start with 3MVG)."
+        fix = "Set iss to the consumer key, not the app name or the client secret."
+        return [_warning("iss", message, fix)]
     return []
 
 
 def _check_subject(sub: Any) -> list[TokenFinding]:
     if not sub or not isinstance(sub, str):
-        return [TokenFinding("invalid_grant", "error", "sub", "sub is missing.", "Set sub to the Salesforce username.")]
+        fix = "Set sub to the Salesforce username."
+        return [_error("invalid_grant", "sub", "sub is missing.", fix)]
     if "@" not in sub:
-        return [TokenFinding(
-            None, "warning", "sub", f"sub {sub!r} is not in username form (name@domain).",
-            "Use the username, not the user id or the email name alone.",
-        )]
+        message = f"sub {sub!r} is not in username form (name@domain)."
+        fix = "Use the username, not the user id or the email name alone."
+        return [_warning("sub", message, fix)]
     return []
 
 
 def _check_audience(aud: Any) -> list[TokenFinding]:
+    code = "invalid_grant"
+    my_domain_fix = "Use the My Domain login URL (https://<MyDomain>.my.salesforce.com)."
     if isinstance(aud, list):
-        return [TokenFinding("invalid_grant", "error", "aud", "aud is a list; Salesforce expects one URL.", "Set aud to the login URL as a string.")]
+        message = "aud is a list; Salesforce expects one URL."
+        return [_error(code, "aud", message, "Set aud to the login URL as a string.")]
     if not aud or not isinstance(aud, str):
-        return [TokenFinding("invalid_grant", "error", "aud", "aud is missing.", "Set aud to the login URL.")]
+        return [_error(code, "aud", "aud is missing.", "Set aud to the login URL.")]
+
     parts = urlsplit(aud)
     host = (parts.hostname or "").lower()
     findings: list[TokenFinding] = []
     if parts.path not in ("", "/") or aud.endswith("/"):
-        findings.append(TokenFinding(
-            "invalid_grant", "error", "aud", f"aud {aud!r} has a path or trailing slash.",
-            f"Use only scheme and host: {parts.scheme}://{parts.netloc}",
-        ))
+        message = f"aud {aud!r} has a path or trailing slash."
+        fix = f"Use only scheme and host: {parts.scheme}://{parts.netloc}"
+        findings.append(_error(code, "aud", message, fix))
     if host in LEGACY_LOGIN_HOSTS:
-        findings.append(TokenFinding(
-            None, "warning", "aud", f"aud is the legacy login host {host}; {SPRING_26_NOTE}.",
-            "If the token endpoint answers 'audience is invalid', use the My Domain login URL.",
-        ))
+        message = f"aud is the legacy login host {host}; {SPRING_26_NOTE}."
+        fix = (
+            "If the token endpoint returns 'audience is invalid', use the My Domain "
+            "login URL."
+        )
+        findings.append(_warning("aud", message, fix))
     elif host.endswith(".salesforce-scrt.com"):
-        findings.append(TokenFinding(
-            "invalid_grant", "error", "aud", "aud is the Interaction API host, not a login host.",
-            "Use the My Domain login URL (https://<MyDomain>.my.salesforce.com).",
-        ))
+        message = "aud is the Interaction API host, not a login host."
+        findings.append(_error(code, "aud", message, my_domain_fix))
     elif host.endswith(".my.salesforce.com") or host in ("localhost", "127.0.0.1"):
         pass
-    elif host.endswith(".force.com") or host.endswith(".salesforce.com"):
-        findings.append(TokenFinding(
-            "invalid_grant", "warning", "aud", f"aud host {host} is not a usual login host.",
-            "Use the My Domain login URL, or login.salesforce.com / test.salesforce.com for older apps.",
-        ))
+    elif host.endswith((".force.com", ".salesforce.com")):
+        message = f"aud host {host} is not a usual login host."
+        fix = (
+            "Use the My Domain login URL, or login.salesforce.com / "
+            "test.salesforce.com for older apps."
+        )
+        findings.append(_warning("aud", message, fix, code=code))
     else:
-        findings.append(TokenFinding(
-            "invalid_grant", "error", "aud", f"aud host {host!r} is not a Salesforce login host.",
-            "Use the My Domain login URL (https://<MyDomain>.my.salesforce.com).",
-        ))
+        message = f"aud host {host!r} is not a Salesforce login host."
+        findings.append(_error(code, "aud", message, my_domain_fix))
     return findings
 
 
 def _check_assertion_exp(exp: Any, now: float) -> list[TokenFinding]:
     code = "invalid_grant"
+    usual = "Use exp = int(time.time()) + 180."
     if not isinstance(exp, (int, float)):
-        return [TokenFinding(code, "error", "exp", "exp is missing or not a number.", "Set exp to int(time.time()) + 180.")]
+        return [_error(code, "exp", "exp is missing or not a number.", usual)]
     if exp > MILLISECONDS_THRESHOLD:
-        return [TokenFinding(
-            code, "error", "exp", f"exp {exp} is in milliseconds; JWT times are seconds.",
-            "Divide by 1000: exp = int(time.time()) + 180.",
-        )]
+        message = f"exp {exp} is in milliseconds; JWT times are seconds."
+        return [_error(code, "exp", message, f"Divide by 1000. {usual}")]
+
+    # An offset of whole hours (give or take the lifetime) means the time was
+    # computed from a local clock instead of UTC.
     offset = exp - now
     hours = round(offset / 3600)
     looks_local = hours != 0 and abs(offset - hours * 3600) <= MAX_ASSERTION_LIFETIME_S
+    local_hint = " That is close to whole hours, which points at local time instead of UTC."
+    hint = local_hint if looks_local else ""
     if offset < -CLOCK_SKEW_S:
-        hint = f" It is about {abs(hours)} h off, which points at local time instead of UTC." if looks_local else ""
-        return [TokenFinding(
-            code, "error", "exp", f"exp {_utc(exp)} is already past ({int(-offset)} s ago).{hint}",
-            "Compute exp from UTC epoch seconds: int(time.time()) + 180, and check the clock.",
-        )]
+        ago = f"{int(-offset)} s ago, about {abs(hours)} h"
+        message = f"exp {_utc(exp)} is already past ({ago}).{hint}"
+        fix = f"Compute exp from UTC epoch seconds and check the clock. {usual}"
+        return [_error(code, "exp", message, fix)]
     if offset > MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S:
-        hint = f" It is about {hours} h ahead, which points at local time instead of UTC." if looks_local else ""
-        return [TokenFinding(
-            code, "error", "exp", f"exp {_utc(exp)} is {int(offset)} s ahead; keep it within a few minutes.{hint}",
-            "Use exp = int(time.time()) + 180.",
-        )]
-    return [TokenFinding(None, "info", "exp", f"the assertion expires at {_utc(exp)} (in {int(offset)} s).")]
+        ahead = f"{int(offset)} s ahead"
+        message = f"exp {_utc(exp)} is {ahead}; keep it within a few minutes.{hint}"
+        return [_error(code, "exp", message, usual)]
+    return [_info("exp", f"the assertion expires at {_utc(exp)} (in {int(offset)} s).")]
