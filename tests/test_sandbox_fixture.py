@@ -89,3 +89,11 @@ def test_certificate_pem_exposed(default_data):
         apps = {app["name"]: app for app in box.connected_apps()}
         assert apps["PartnerOne"]["certificate_pem"].startswith("-----BEGIN CERTIFICATE")
         assert apps["OtherVendor"]["certificate_pem"] is None
+
+
+@pytest.mark.parametrize("name", ["sandbox_org.json", "repros.json"])
+def test_packaged_copy_matches_source(name):
+    root = DEFAULT_FIXTURE_PATH.parents[1]
+    source = root / "data" / name
+    packaged = root / "src" / "helpers" / "data" / name
+    assert packaged.read_bytes() == source.read_bytes(), f"copy data/{name} to src/helpers/data/"

@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import copy
 import functools
+import importlib.resources
 import json
 import logging
 import re
@@ -46,7 +47,17 @@ from helpers.transport import send
 
 log = logging.getLogger(__name__)
 
-CATALOG_PATH = Path(__file__).resolve().parents[2] / "data" / "repros.json"
+
+
+def _catalog_path() -> Path:
+    # The source tree's data/ folder, else the copy shipped inside the package.
+    source = Path(__file__).resolve().parents[2] / "data" / "repros.json"
+    if source.is_file():
+        return source
+    return Path(str(importlib.resources.files("helpers") / "data" / "repros.json"))
+
+
+CATALOG_PATH = _catalog_path()
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 CONTROL_TIMEOUT_S = 10.0
 

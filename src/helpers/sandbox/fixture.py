@@ -12,13 +12,25 @@ hand-written fixture fails with a message that says what to change.
 from __future__ import annotations
 
 import datetime as dt
+import importlib.resources
 import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-DEFAULT_FIXTURE_PATH = Path(__file__).resolve().parents[3] / "data" / "sandbox_org.json"
+
+
+def _default_fixture_path() -> Path:
+    # The source tree's data/ folder, else the copy shipped inside the package
+    # (a regular install has no data/ folder beside the package).
+    source = Path(__file__).resolve().parents[3] / "data" / "sandbox_org.json"
+    if source.is_file():
+        return source
+    return Path(str(importlib.resources.files("helpers") / "data" / "sandbox_org.json"))
+
+
+DEFAULT_FIXTURE_PATH = _default_fixture_path()
 FORMAT_VERSION = 1
 
 ROUTING_OWNERS = ("Partner", "Salesforce")
