@@ -66,6 +66,7 @@ REQUIRED_FIELDS = (
     "end_user_client_id",
 )
 OPTIONAL_FIELDS = ("user_id", "queue_id", "flow_id", "authorization_context_type")
+LABEL_FIELDS = ("target", "name")
 # Keys of a profile file that name where the token is, never the token itself.
 TOKEN_REFERENCE_KEYS = ("token_env", "token_keyring")
 # Keys whose presence in a file means a token value was stored there.
@@ -157,8 +158,9 @@ class KeyringToken(TokenSource):
         try:
             import keyring
             import keyring.errors
-        except ImportError as exc:  # keyring is a dependency; only a broken install lands here
-            raise ProfileError(f"the keyring package cannot be imported: {exc}") from None
+        except ImportError as exc:  # keyring is a dependency: a broken install
+            message = f"the keyring package cannot be imported: {exc}"
+            raise ProfileError(message) from None
         try:
             value = keyring.get_password(self.service, self.username)
         except keyring.errors.KeyringError as exc:
@@ -240,7 +242,8 @@ def _sandbox_profile_dict(url: str) -> dict[str, Any]:
     try:
         return response.json()
     except ValueError:
-        raise ProfileError(f"{profile_url} did not return JSON; is it the sandbox?") from None
+        message = f"{profile_url} did not return JSON; check that it is the sandbox"
+        raise ProfileError(message) from None
 
 
 class SandboxToken(TokenSource):
@@ -341,9 +344,11 @@ class Profile:
         return self.token_source.can_refresh
 
     def to_dict(self) -> dict[str, Any]:
-        """Return the profile as a dict, with the token source described, not resolved."""
+        """Return the profile as a dict; the token source is described, not read."""
         data = {name: getattr(self, name) for name in REQUIRED_FIELDS + OPTIONAL_FIELDS}
-        data.update(target=self.target, name=self.name, token=self.token_source.describe())
+        data["target"] = self.target
+        data["name"] = self.name
+        data["token"] = self.token_source.describe()
         return data
 
     def __repr__(self) -> str:
@@ -412,7 +417,10 @@ def check_base_url(url: str) -> tuple[str, list[str], list[str]]:
     if _is_loopback(host):
         return normalized, problems, warnings
     if parts.scheme != "https":
-        problems.append(f"base_url {url!r} uses http; the API needs https (only loopback may use http)")
+        problems.append(
+            f"base_url {url!r} uses http; the API needs https "
+            "(only a loopback address may use http)"
+        )
     if host.endswith(CORE_HOST_SUFFIX):
         scrt = host[: -len(CORE_HOST_SUFFIX)] + SCRT_HOST_SUFFIX
         warnings.append(
@@ -430,18 +438,21 @@ def check_base_url(url: str) -> tuple[str, list[str], list[str]]:
 def _check_org_id(org_id: str, problems: list[str], warnings: list[str]) -> None:
     if not ORG_ID_PATTERN.match(org_id):
         problems.append(
-            f"org_id {org_id!r} is not a Salesforce org id; use the 15- or 18-character "
-            "id that starts with 00D (Setup > Company Information)"
+            f"org_id {org_id!r} is not a Salesforce org id; use the 15- or "
+            "18-character id that starts with 00D (Setup > Company Information)"
         )
     elif len(org_id) == 18 and org_id_checksum(org_id[:15]) != org_id[15:].upper():
+        expected = org_id_checksum(org_id[:15])
         warnings.append(
-            f"org_id {org_id!r} has suffix {org_id[15:]!r}, but its first 15 characters "
-            f"give {org_id_checksum(org_id[:15])!r}; a character was probably "
-            "mistyped or its case changed"
+            f"org_id {org_id!r} has suffix {org_id[15:]!r}, but its first 15 "
+            f"characters give {expected!r}; a character was probably mistyped or "
+            "its case changed"
         )
 
 
-def _check_ids(values: Mapping[str, Any], problems: list[str], warnings: list[str]) -> None:
+def _check_ids(
+    values: Mapping[str, Any], problems: list[str], warnings: list[str]
+) -> None:
     context = values["authorization_context"]
     if not AUTHORIZATION_CONTEXT_PATTERN.match(context):
         problems.append(
@@ -462,7 +473,9 @@ def _check_ids(values: Mapping[str, Any], problems: list[str], warnings: list[st
             f"end_user_client_id is {len(end_user)} characters long; the API "
             f"accepts at most {MAX_ADDRESS_LENGTH}"
         )
-    context_type = values.get("authorization_context_type") or DEFAULT_AUTHORIZATION_CONTEXT_TYPE
+    context_type = (
+        values.get("authorization_context_type") or DEFAULT_AUTHORIZATION_CONTEXT_TYPE
+    )
     if context_type.lower() not in {t.lower() for t in AUTHORIZATION_CONTEXT_TYPES}:
         problems.append(
             f"authorization_context_type {context_type!r} is not one of "
@@ -477,7 +490,9 @@ def _check_ids(values: Mapping[str, Any], problems: list[str], warnings: list[st
             )
 
 
-def validate_profile_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], list[str], list[str]]:
+def validate_profile_values(
+    values: Mapping[str, Any],
+) -> tuple[dict[str, Any], list[str], list[str]]:
     """Check profile values and return (normalized values, problems, warnings).
 
     Parameters
@@ -490,9 +505,12 @@ def validate_profile_values(values: Mapping[str, Any]) -> tuple[dict[str, Any], 
     clean = {k: (str(v).strip() if v is not None else None) for k, v in values.items()}
     missing = [name for name in REQUIRED_FIELDS if not clean.get(name)]
     for name in missing:
-        problems.append(f"{name} is missing; set it in the profile file or {ENV_VARS[name]}")
+        problems.append(
+            f"{name} is missing; set it in the profile file or {ENV_VARS[name]}"
+        )
     if clean.get("base_url"):
-        clean["base_url"], url_problems, url_warnings = check_base_url(clean["base_url"])
+        url, url_problems, url_warnings = check_base_url(clean["base_url"])
+        clean["base_url"] = url
         problems += url_problems
         warnings += url_warnings
     if clean.get("org_id"):
@@ -520,7 +538,8 @@ def make_profile(
         raise ProfileError(problems, source=source)
     for warning in warnings:
         log.warning("profile %s: %s", clean.get("name") or "default", warning)
-    target = clean.get("target") or ("sandbox" if _is_loopback(urlsplit(clean["base_url"]).hostname or "") else "org")
+    is_local = _is_loopback(urlsplit(clean["base_url"]).hostname or "")
+    target = clean.get("target") or ("sandbox" if is_local else "org")
     return Profile(
         base_url=clean["base_url"],
         org_id=clean["org_id"],
@@ -543,11 +562,12 @@ def make_profile(
 # Loading
 
 
-def _token_source_from(values: Mapping[str, Any], name: str, where: str) -> TokenSource:
+def _token_source_from(values: Mapping[str, Any], name: str) -> TokenSource:
     keyring_value = values.get("token_keyring")
     if keyring_value not in (None, False, "", "false", "0"):
-        username = keyring_value if isinstance(keyring_value, str) and keyring_value not in ("true", "1") else name
-        return KeyringToken(username)
+        # token_keyring = true uses the profile name; a string names the user.
+        named = isinstance(keyring_value, str) and keyring_value not in ("true", "1")
+        return KeyringToken(keyring_value if named else name)
     variable = values.get("token_env") or DEFAULT_TOKEN_ENV
     return EnvToken(str(variable))
 
@@ -576,7 +596,10 @@ def _reject_token_values(data: Mapping[str, Any], where: str) -> None:
 
 def _read_profile_file(path: Path) -> dict[str, Any]:
     if not path.is_file():
-        raise ProfileError(f"profile file {str(path)!r} does not exist; check {PROFILE_FILE_ENV} or the path")
+        raise ProfileError(
+            f"profile file {str(path)!r} does not exist; check {PROFILE_FILE_ENV} "
+            "or the path"
+        )
     text = path.read_text(encoding="utf-8")
     try:
         if path.suffix.lower() == ".json":
@@ -585,7 +608,8 @@ def _read_profile_file(path: Path) -> dict[str, Any]:
             data = tomllib.loads(text)
     except (ValueError, tomllib.TOMLDecodeError) as exc:
         kind = "JSON" if path.suffix.lower() == ".json" else "TOML"
-        raise ProfileError(f"profile file is not valid {kind}: {exc}", source=str(path)) from None
+        message = f"profile file is not valid {kind}: {exc}"
+        raise ProfileError(message, source=str(path)) from None
     if isinstance(data, dict) and isinstance(data.get("profile"), dict):
         data = {**data["profile"], **{k: v for k, v in data.items() if k != "profile"}}
     if not isinstance(data, dict):
@@ -609,16 +633,18 @@ def profile_from_file(path: str | os.PathLike[str]) -> Profile:
     path = Path(path).expanduser()
     data = _read_profile_file(path)
     _reject_token_values(data, str(path))
-    known = set(REQUIRED_FIELDS + OPTIONAL_FIELDS + TOKEN_REFERENCE_KEYS) | {"target", "name"}
+    known = set(REQUIRED_FIELDS + OPTIONAL_FIELDS + TOKEN_REFERENCE_KEYS + LABEL_FIELDS)
     unknown = sorted(set(data) - known)
     if unknown:
         raise ProfileError(
-            f"unknown keys {', '.join(unknown)}; known keys are {', '.join(sorted(known))}",
+            f"unknown keys {', '.join(unknown)}; "
+            f"known keys are {', '.join(sorted(known))}",
             source=str(path),
         )
     name = str(data.get("name") or path.stem)
     data = {**data, "name": name}
-    return make_profile(data, _token_source_from(data, name, str(path)), source=str(path))
+    token_source = _token_source_from(data, name)
+    return make_profile(data, token_source, source=str(path))
 
 
 def profile_from_env(environ: Mapping[str, str] | None = None) -> Profile:
@@ -651,11 +677,14 @@ def profile_from_sandbox(handle: Any = None, url: str | None = None) -> Profile:
     data.pop("access_token", None)
     data.setdefault("target", "sandbox")
     data.setdefault("name", "sandbox")
-    values = {k: v for k, v in data.items() if k in REQUIRED_FIELDS + OPTIONAL_FIELDS + ("target", "name")}
+    fields = REQUIRED_FIELDS + OPTIONAL_FIELDS + LABEL_FIELDS
+    values = {k: v for k, v in data.items() if k in fields}
     return make_profile(values, SandboxToken(handle, url), source="sandbox")
 
 
-def profile_from_dict(data: Mapping[str, Any], token_provider: Callable[[], Any] | None = None) -> Profile:
+def profile_from_dict(
+    data: Mapping[str, Any], token_provider: Callable[[], Any] | None = None
+) -> Profile:
     """Build a profile from an in-memory dict.
 
     An ``access_token`` key is kept in memory only (``ValueToken``); prefer a
@@ -668,7 +697,7 @@ def profile_from_dict(data: Mapping[str, Any], token_provider: Callable[[], Any]
     elif token:
         source = ValueToken(str(token))
     else:
-        source = _token_source_from(values, str(values.get("name") or "default"), "dict")
+        source = _token_source_from(values, str(values.get("name") or "default"))
     for key in TOKEN_REFERENCE_KEYS:
         values.pop(key, None)
     return make_profile(values, source, source="dict")
@@ -690,7 +719,9 @@ def default_sandbox() -> Any:
         return _sandbox_handle
 
 
-def load_profile(source: Any = None, *, token_provider: Callable[[], Any] | None = None) -> Profile:
+def load_profile(
+    source: Any = None, *, token_provider: Callable[[], Any] | None = None
+) -> Profile:
     """Load and validate a connection profile.
 
     Parameters
@@ -739,7 +770,10 @@ def _load(source: Any) -> Profile:
     if isinstance(source, (str, os.PathLike)):
         return profile_from_file(source)
     if source is not None:
-        raise ProfileError(f"cannot load a profile from {type(source).__name__}; pass a path, URL, dict or Profile")
+        raise ProfileError(
+            f"cannot load a profile from {type(source).__name__}; "
+            "pass a path, URL, dict or Profile"
+        )
 
     if os.environ.get(PROFILE_FILE_ENV):
         return profile_from_file(os.environ[PROFILE_FILE_ENV])

@@ -30,36 +30,48 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     parser = subparsers.add_parser(
         "token",
         help="inspect or mint an access token",
-        description="Inspect an access token, or mint one with the OAuth 2.0 JWT bearer flow.",
+        description="Inspect an access token, or mint one with the JWT bearer flow.",
     )
     actions = parser.add_subparsers(dest="token_action", metavar="ACTION")
     actions.required = True
 
-    inspect = actions.add_parser("inspect", help="explain an access token without sending it")
+    inspect = actions.add_parser("inspect", help="check a token without sending it")
     inspect.add_argument(
         "token",
         nargs="?",
-        help=f"the token, a file that contains it, or - for standard input; {TOKEN_ENV} when omitted",
+        help=(
+            "the token, a file that contains it, or - for standard input; "
+            f"{TOKEN_ENV} when omitted"
+        ),
     )
-    inspect.add_argument("--org-id", help="OrgId header value to compare the token's org with")
-    inspect.add_argument("--json", action="store_true", help="print the findings as JSON")
+    inspect.add_argument("--org-id", help="OrgId value to compare the token's org with")
+    inspect.add_argument("--json", action="store_true", help="print findings as JSON")
 
-    mint = actions.add_parser("mint", help="get an access token with the JWT bearer flow")
-    mint.add_argument("--consumer-key", required=True, help="the app's consumer key (iss)")
-    mint.add_argument("--key-file", required=True, help="PEM file of the RSA private key")
+    mint = actions.add_parser("mint", help="get a token with the JWT bearer flow")
+    mint.add_argument("--consumer-key", required=True, help="the app's consumer key")
+    mint.add_argument("--key-file", required=True, help="PEM file of the RSA key")
     mint.add_argument("--username", required=True, help="Salesforce username (sub)")
     mint.add_argument(
         "--login-url",
         required=True,
         help="login URL and audience, such as https://<MyDomain>.my.salesforce.com",
     )
-    mint.add_argument("--lifetime", type=int, default=180, help="assertion lifetime in seconds (default 180)")
+    mint.add_argument(
+        "--lifetime",
+        type=int,
+        default=180,
+        help="assertion lifetime in seconds (default 180)",
+    )
     mint.add_argument(
         "--key-password-env",
         help="name of an environment variable that contains the key's password",
     )
     mint.add_argument("--json", action="store_true", help="print the result as JSON")
-    mint.add_argument("--show-token", action="store_true", help="print the full token and an export line")
+    mint.add_argument(
+        "--show-token",
+        action="store_true",
+        help="print the full token and an export line",
+    )
     return parser
 
 
@@ -125,7 +137,8 @@ def _mint(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(result.to_dict(show_token=args.show_token), indent=2))
         return EXIT_OK
-    print(f"access token: {result.access_token if args.show_token else result.masked_token}")
+    shown = result.access_token if args.show_token else result.masked_token
+    print(f"access token: {shown}")
     print(f"instance URL: {result.instance_url}")
     print(f"scope: {result.scope}")
     for note in result.key_notes:

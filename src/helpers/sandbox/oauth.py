@@ -60,7 +60,8 @@ ERRORS = {
 }
 
 # Certificates registered at run time, per sandbox, by consumer key.
-_registered: weakref.WeakKeyDictionary[Any, dict[str, str]] = weakref.WeakKeyDictionary()
+_registered: weakref.WeakKeyDictionary[Any, dict[str, str]]
+_registered = weakref.WeakKeyDictionary()
 
 
 def handle(request: Request, sandbox: Any) -> Response:
@@ -77,20 +78,24 @@ def handle(request: Request, sandbox: Any) -> Response:
     path = request.path.rstrip("/")
     if path == TOKEN_PATH:
         if request.method != "POST":
-            return _json({"error": "invalid_request", "error_description": "must use HTTP POST"}, 405)
+            body = {"error": "invalid_request", "error_description": "must use HTTP POST"}
+            return _json(body, 405)
         return token_endpoint(request, sandbox)
     if path == CERTIFICATE_PATH and request.method == "POST":
         return register_certificate_endpoint(request, sandbox)
     if path == APPS_PATH and request.method == "GET":
         return _json({"apps": list_apps(sandbox)}, 200)
-    return _json(
-        {"error": "not_found", "error_description": f"no OAuth resource {request.method} {request.path}"},
-        404,
-    )
+    description = f"no OAuth resource {request.method} {request.path}"
+    return _json({"error": "not_found", "error_description": description}, 404)
 
 
 def _json(body: dict[str, Any], status: int) -> Response:
-    return Response(json.dumps(body), status=status, mimetype="application/json", headers={"Cache-Control": "no-store"})
+    return Response(
+        json.dumps(body),
+        status=status,
+        mimetype="application/json",
+        headers={"Cache-Control": "no-store"},
+    )
 
 
 def _oauth_error(kind: str, reason: str) -> Response:
@@ -115,7 +120,10 @@ def _apps(sandbox: Any) -> dict[str, Any]:
 
 
 def certificate_for(sandbox: Any, app: Any) -> str | None:
-    """Return the certificate PEM of ``app``: the one registered at run time, else the fixture's."""
+    """Return the certificate PEM of ``app``.
+
+    A certificate registered at run time wins over the fixture's.
+    """
     return _registered.get(sandbox, {}).get(app.consumer_key) or app.certificate_pem
 
 
@@ -135,14 +143,17 @@ def _public_key_from_pem(pem: str) -> Any:
     data = pem.strip().encode("ascii", "replace")
     if b"PRIVATE KEY" in data:
         raise ValueError(
-            "this is a private key; register the certificate (or public key) and keep the private key to yourself"
+            "this is a private key; register the certificate (or public key) "
+            "and keep the private key to yourself"
         )
     if b"BEGIN CERTIFICATE" in data:
         return x509.load_pem_x509_certificate(data).public_key()
     return serialization.load_pem_public_key(data)
 
 
-def register_certificate(sandbox: Any, consumer_key: str | None, certificate_pem: str) -> Any:
+def register_certificate(
+    sandbox: Any, consumer_key: str | None, certificate_pem: str
+) -> Any:
     """Register a certificate for the app with ``consumer_key`` and return the app.
 
     With ``consumer_key`` None, the fixture's first app is used.
@@ -156,21 +167,29 @@ def register_certificate(sandbox: Any, consumer_key: str | None, certificate_pem
     if consumer_key is None:
         app = next(iter(apps.values()))
     else:
-        matches = [a for a in apps.values() if a.consumer_key == consumer_key or a.name == consumer_key]
+        matches = [
+            a for a in apps.values() if consumer_key in (a.consumer_key, a.name)
+        ]
         if not matches:
-            raise ValueError(f"no app with consumer key or name {consumer_key!r}; known apps: {', '.join(apps)}")
+            raise ValueError(
+                f"no app with consumer key or name {consumer_key!r}; "
+                f"known apps: {', '.join(apps)}"
+            )
         app = matches[0]
     _public_key_from_pem(certificate_pem)
-    _registered.setdefault(sandbox, {})[app.consumer_key] = certificate_pem.strip() + "\n"
+    certificates = _registered.setdefault(sandbox, {})
+    certificates[app.consumer_key] = certificate_pem.strip() + "\n"
     log.info("registered a certificate for app %s", app.name)
     return app
 
 
 def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
-    """``POST /__sandbox__/oauth/certificate`` with JSON ``{"certificate_pem", "consumer_key"}``.
+    """Register a certificate posted to ``/__sandbox__/oauth/certificate``.
 
-    ``consumer_key`` (or the app name) is optional; the fixture's first app
-    is used without it. The response names the consumer key and a username
+    The JSON body has ``certificate_pem`` and optionally ``consumer_key``.
+
+    ``consumer_key`` may also be the app name; without it the fixture's
+    first app is used. The response names the consumer key and a username
     to put in the assertion.
     """
     try:
@@ -179,12 +198,15 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
         return _json({"success": False, "message": "the body is not JSON"}, 400)
     pem = data.get("certificate_pem") if isinstance(data, dict) else None
     if not isinstance(pem, str) or not pem.strip():
-        return _json({"success": False, "message": "certificate_pem is missing: send the PEM text of the certificate"}, 400)
+        message = "certificate_pem is missing: send the PEM text of the certificate"
+        return _json({"success": False, "message": message}, 400)
     try:
         app = register_certificate(sandbox, data.get("consumer_key"), pem)
     except ValueError as exc:
         return _json({"success": False, "message": str(exc)}, 400)
-    users = [u.get("username") for u in sandbox.fixture.users.values() if u.get("username")]
+    users = [
+        user["username"] for user in sandbox.fixture.users.values() if user.get("username")
+    ]
     return _json(
         {
             "success": True,
@@ -231,12 +253,14 @@ def token_endpoint(request: Request, sandbox: Any) -> Response:
     except jwt.PyJWTError as exc:
         return _oauth_error("assertion", f"not a JWT ({type(exc).__name__})")
 
-    app = next((a for a in _apps(sandbox).values() if a.consumer_key == claims.get("iss")), None)
+    issuer = claims.get("iss")
+    app = next((a for a in _apps(sandbox).values() if a.consumer_key == issuer), None)
     if app is None:
         return _oauth_error("client", "iss is no app's consumer key")
     certificate = certificate_for(sandbox, app)
     if certificate is None:
-        return _oauth_error("assertion", f"app {app.name} has no certificate; POST one to {CERTIFICATE_PATH}")
+        reason = f"app {app.name} has no certificate; POST one to {CERTIFICATE_PATH}"
+        return _oauth_error("assertion", reason)
     if header.get("alg") != "RS256":
         return _oauth_error("assertion", f"alg {header.get('alg')!r} is not RS256")
     try:
@@ -244,18 +268,27 @@ def token_endpoint(request: Request, sandbox: Any) -> Response:
             assertion,
             _public_key_from_pem(certificate),
             algorithms=["RS256"],
-            options={"verify_exp": False, "verify_aud": False, "verify_iat": False, "verify_nbf": False},
+            # Only the signature here; the claims get their own errors below.
+            options={
+                "verify_exp": False,
+                "verify_aud": False,
+                "verify_iat": False,
+                "verify_nbf": False,
+            },
         )
     except jwt.InvalidSignatureError:
-        return _oauth_error("assertion", "the signature does not match the app's certificate")
+        reason = "the signature does not match the app's certificate"
+        return _oauth_error("assertion", reason)
     except (jwt.PyJWTError, ValueError) as exc:
-        return _oauth_error("assertion", f"the assertion does not verify ({type(exc).__name__})")
+        reason = f"the assertion does not verify ({type(exc).__name__})"
+        return _oauth_error("assertion", reason)
 
     if claims.get("aud") not in _accepted_audiences(sandbox):
         return _oauth_error("audience", f"aud {claims.get('aud')!r} is not accepted")
     exp = claims.get("exp")
     now = time.time()
-    if not isinstance(exp, (int, float)) or exp < now - CLOCK_SKEW_S or exp > now + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S:
+    latest = now + MAX_ASSERTION_LIFETIME_S + CLOCK_SKEW_S
+    if not isinstance(exp, (int, float)) or not now - CLOCK_SKEW_S <= exp <= latest:
         return _oauth_error("expired", f"exp {exp!r} is past or too far ahead")
     # NOTE: an unknown username and a user never authorized for the app get
     # the same error here. Public reports show the real endpoint returning
@@ -279,7 +312,12 @@ def _issue(sandbox: Any, app: Any, user_id: str, user: dict[str, Any]) -> Respon
     )
     base = _base_url(sandbox)
     org_id = sandbox.fixture.org_id
-    log.info("issued token %s to %s for app %s", token_placeholder(token), user["username"], app.name)
+    log.info(
+        "issued token %s to %s for app %s",
+        token_placeholder(token),
+        user["username"],
+        app.name,
+    )
     body = {
         "access_token": token,
         "instance_url": base,
