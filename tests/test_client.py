@@ -7,18 +7,16 @@ import uuid
 
 import pytest
 
-from helpers import sandbox
 from helpers.client import InteractionClient
 from helpers.errors import FixRequest, FixSetup, PreflightError, RefreshToken
 from helpers.model import ApiRequest
 from helpers.profiles import load_profile
 
 
-@pytest.fixture(scope="module")
-def box():
-    handle = sandbox.start()
-    yield handle
-    handle.stop()
+@pytest.fixture
+def box(fresh_sandbox):
+    """The session's sandbox from conftest, reset before and after each test."""
+    return fresh_sandbox
 
 
 @pytest.fixture

@@ -9,7 +9,6 @@ import socket
 
 import pytest
 
-from helpers import sandbox
 from helpers.client import InteractionClient
 from helpers.errors import ConnectionFailed, RefreshToken, RequestTimedOut, RetryLater, TlsError
 from helpers.profiles import load_profile
@@ -18,11 +17,10 @@ CANARY_TOKEN = "00DSBX000000001!H4canary.client.fake.token.not.issued"
 TINY_BACKOFF = {"backoff": 0.001, "max_backoff": 0.002}
 
 
-@pytest.fixture(scope="module")
-def box():
-    handle = sandbox.start()
-    yield handle
-    handle.stop()
+@pytest.fixture
+def box(fresh_sandbox):
+    """The session's sandbox from conftest, reset before and after each test."""
+    return fresh_sandbox
 
 
 @pytest.fixture
