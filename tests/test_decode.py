@@ -240,7 +240,7 @@ def test_oauth_in_query_string():
     assert "audience is invalid" in finding.message
 
 
-# --- answers that are not API bodies ---------------------------------------------------
+# --- responses that are not API bodies ---------------------------------------------------
 
 
 def test_html_page_is_not_api():
@@ -601,3 +601,19 @@ def test_truncated_mid_literal():
     finding = decode_one('{"code": 10013, "message": "x", "success": fal')
 
     assert finding.name == "TRUNCATED_BODY"
+
+
+def test_curl_failure_after_request():
+    transcript = (
+        "* Connected to acme.my.salesforce-scrt.com (203.0.113.9) port 443\n"
+        "> POST /api/v1/interactions HTTP/1.1\n"
+        "> Host: acme.my.salesforce-scrt.com\n"
+        ">\n"
+        "* Recv failure: Connection reset by peer\n"
+        "curl: (56) Recv failure: Connection reset by peer\n"
+    )
+
+    found = decode(transcript)
+
+    assert [f.name for f in found] == ["CONNECTION_RESET"]
+    assert found[0].source == "curl"

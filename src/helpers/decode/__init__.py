@@ -16,7 +16,7 @@ returns one ``Finding`` per error, in order of appearance:
 - a ``helpers.model.Exchange``.
 
 It never raises: input it cannot read gives an empty list or a ``not_api``
-finding that says what the input was instead.
+finding that describes what the input was instead.
 
 Examples
 --------
@@ -72,7 +72,8 @@ def decode(artifact: Any) -> list[Finding]:
     Returns
     -------
     list of Finding
-        Empty when nothing in ``artifact`` is an error. Never raises.
+        Empty when nothing in ``artifact`` is an error. Any exception raised
+        while reading is logged as a warning and gives an empty list.
 
     Examples
     --------

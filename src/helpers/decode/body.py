@@ -1,6 +1,6 @@
 """Read findings out of a parsed body: each error shape the API uses, and the rest.
 
-The Interaction API answers an error in one of these shapes:
+The Interaction API returns an error in one of these shapes:
 
 - ``{"code": 10013, "message": "..."}``, the code a number or a string;
 - ``{"success": false, "errorDetail": {"code": ..., "message": ...}}``;
@@ -9,7 +9,7 @@ The Interaction API answers an error in one of these shapes:
 - ``{"success": false, "errorReason": "CHANNEL_ADDRESS_IS_INACTIVE"}`` from
   ``POST /messagingSession``.
 
-An OAuth token endpoint answers ``{"error": ..., "error_description": ...}``.
+An OAuth token endpoint returns ``{"error": ..., "error_description": ...}``.
 Other JSON that came back with an error status (the core REST API's error
 list, a web framework's default error page) gives a ``not_api`` finding that
 says who most likely answered instead. Anything else is walked for nested
@@ -61,7 +61,7 @@ _EXCHANGE_KEYS = ("config", "request", "response", "headers", "req", "res")
 
 @dataclass(slots=True)
 class Context:
-    """What is known about the exchange around a body."""
+    """Request context of a body: HTTP status, request id, method, URL, source."""
 
     http_status: int | None = None
     request_id: str | None = None
@@ -127,9 +127,9 @@ def _first(record: dict, keys: tuple[str, ...]) -> Any:
 def findings_from_value(value: Any, context: Context, depth: int = 0) -> list[Finding]:
     """Return the findings in a parsed JSON (or JavaScript) value, in order.
 
-    A dict in an error shape gives its findings; a list gives those of each
-    item; any other dict is walked for nested bodies, with its status, URL,
-    method and request id as context.
+    A dict in an error shape gives its findings, and a list gives those of
+    each item. Any other dict is walked for nested bodies, with its status,
+    URL, method and request id as context.
     """
     if depth > MAX_DEPTH:
         return []
@@ -152,7 +152,7 @@ def findings_from_value(value: Any, context: Context, depth: int = 0) -> list[Fi
 def dict_findings(body: dict, context: Context) -> list[Finding] | None:
     """Return the findings of ``body`` when it is an error shape, else None.
 
-    An empty list means the body is a success answer with nothing to report.
+    An empty list means the body is a success response with nothing to report.
     """
     code = body.get("code")
     if code is not None:
@@ -268,7 +268,7 @@ def _walk(record: dict, context: Context, depth: int) -> list[Finding]:
     from helpers.decode.text import scan_text  # text scanning reads bodies too
 
     if context.source == "json":
-        # A JSON object that is not an error body but holds one is a log record.
+        # A JSON object that is not an error body but contains one is a log record.
         context = replace(context, source="log")
     result: list[Finding] = []
     for value in list(record.values())[:1000]:
@@ -279,7 +279,7 @@ def _walk(record: dict, context: Context, depth: int) -> list[Finding]:
     return result
 
 
-# --- answers that are not Interaction API error bodies ----------------------
+# --- responses that are not Interaction API error bodies ----------------------
 
 _WRONG_HOST_FIX = (
     "Check the base URL: the Interaction API is https://<MyDomain>.my.salesforce-scrt.com"

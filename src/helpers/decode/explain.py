@@ -1,6 +1,6 @@
 """Build findings from the code table: known codes, unknown codes, text matches.
 
-Everything a finding says about a code comes from ``helpers.codes`` (and so
+Every explanation of a code comes from ``helpers.codes`` (and so
 from ``data/codes.csv``). Field values are cached per (code, table version),
 so building a finding for a code seen before costs a dict lookup and one
 constructor call; that keeps the decoder's fast path close to bare
@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+from collections import Counter
 from typing import Any
 
 from helpers import codes
@@ -26,6 +27,11 @@ TEXT_MATCH_MIN_SCORE = 0.72
 
 # How many closest codes an unknown code lists.
 CLOSEST_LIMIT = 3
+
+# ``codes.search`` takes milliseconds per call, too slow for every error line
+# of a large log. A line is searched only when it contains at least this share of
+# the words of some published message or summary.
+SEARCH_WORD_SHARE = 0.6
 
 # Common UTF-8 sequences that were decoded as Windows-1252 and encoded again.
 _MOJIBAKE = {
@@ -197,6 +203,8 @@ def _known_fields(code: int, message: str) -> tuple | None:
     values = (*values, masked(message))
     if len(_known_cache) >= _VERSION_CACHE_LIMIT:
         _known_cache.clear()
+    _word_index.cache_clear()
+    closest_codes.cache_clear()
     _known_cache[(code, message)] = values
     return values
 
@@ -212,7 +220,7 @@ def unknown_finding(
     source: str = "json",
 ) -> Finding:
     """Build the finding for a code that no table version lists."""
-    closest = closest_codes(message) if message else []
+    closest = list(closest_codes(message)) if message else []
     versions = ", ".join(codes.versions())
     summary = (
         f"Code {code} is not in any known version of the code table ({versions}). "
@@ -237,6 +245,31 @@ def unknown_finding(
     )
 
 
+@functools.lru_cache(maxsize=1)
+def _word_index() -> tuple[dict[str, list[int]], list[int]]:
+    """Return an index from word to table texts, and each text's word count."""
+    index: dict[str, list[int]] = {}
+    sizes: list[int] = []
+    for row in codes.table().itertuples():
+        for text in (row.message, row.summary):
+            if isinstance(text, str) and text:
+                words = set(codes.normalize_text(text).split())
+                for word in words:
+                    index.setdefault(word, []).append(len(sizes))
+                sizes.append(len(words))
+    return index, sizes
+
+
+def worth_searching(text: str) -> bool:
+    """Return whether ``text`` shares enough words with some table text to search it."""
+    index, sizes = _word_index()
+    counts: Counter[int] = Counter()
+    for word in set(codes.normalize_text(text).split()):
+        counts.update(index.get(word, ()))
+    return any(count >= SEARCH_WORD_SHARE * sizes[entry] for entry, count in counts.items())
+
+
+@functools.lru_cache(maxsize=1024)
 def closest_codes(text: str, limit: int = CLOSEST_LIMIT) -> list[tuple[int, float]]:
     """Return up to ``limit`` ``(code, score)`` pairs whose message is closest to ``text``."""
     try:
@@ -260,6 +293,8 @@ def text_match_finding(
     best. Returns None unless ``codes.search`` scores that match at least
     ``TEXT_MATCH_MIN_SCORE``.
     """
+    if not worth_searching(text):
+        return None
     try:
         matches = codes.search(repair_mojibake(text), limit=CLOSEST_LIMIT)
     except Exception:  # noqa: BLE001 - a search failure must not stop decoding
@@ -305,3 +340,5 @@ def clear_caches() -> None:
     _codes_by_name.cache_clear()
     _version_cache.clear()
     _known_cache.clear()
+    _word_index.cache_clear()
+    closest_codes.cache_clear()

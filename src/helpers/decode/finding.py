@@ -2,7 +2,7 @@
 
 A finding is plain data. The decoder builds it from the code table
 (``helpers.codes``), from the OAuth error table (``data/oauth_errors.csv``) or
-from what it recognised about a transport failure or a non-API answer. It
+from what it recognised about a transport failure or a non-API response. It
 prints as plain text, renders as an HTML card in a notebook and round-trips
 through ``to_dict`` and ``from_dict``.
 

@@ -3,8 +3,8 @@
 Each exchange gives the context of its body (status, method, URL, request
 id). The body is then read as the API's error shapes; an error status whose
 body is not one of them (an HTML page from a proxy, an empty or cut-off
-body, plain text) gives one ``not_api`` finding that says what came back
-instead.
+body, plain text) gives one ``not_api`` finding that describes what came
+back instead.
 """
 
 from __future__ import annotations
@@ -125,7 +125,7 @@ def body_findings(
     return []
 
 
-# What an HTTP status says about an answer that carries no API error body.
+# The likely meaning of an error status whose response has no API error body.
 STATUS_HINTS = {
     401: "A 401 without an API body means a gateway rejected the credentials before "
     "the API read the request: check the Authorization header and the token.",
@@ -292,75 +292,79 @@ def looks_like_http(text: str) -> str | None:
 
 def http_text_findings(text: str, source: str) -> list[Finding]:
     """Read every response of a raw HTTP or curl transcript, in order."""
+    reader = _TranscriptReader(source)
+    for line in (_curl_to_raw(text) if source == "curl" else text).splitlines():
+        reader.feed(line)
+    reader.finish_response()
     if source == "curl":
-        text = _curl_to_raw(text)
-    found: list[Finding] = []
-    method = url = request_id = None
-    host = None
-    scheme = "https"
-    current: _Message | None = None
-    in_headers = request_headers = False
-    for line in text.splitlines():
+        reader.found.extend(_curl_failures(text))
+    return reader.found
+
+
+class _TranscriptReader:
+    """Line-by-line reader of HTTP messages; collects the findings of each response."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+        self.found: list[Finding] = []
+        self.method: str | None = None
+        self.url: str | None = None
+        self.request_id: str | None = None
+        self.scheme = "https"
+        self.response: _Message | None = None
+        self.in_headers = False
+
+    def feed(self, line: str) -> None:
         if line.startswith(_CURL_INFO):
             # curl's own lines end a response body.
-            if current is not None:
-                found.extend(_finish(current, method, url, request_id, source))
-                current, in_headers = None, False
-            if line.startswith(_CURL_INFO + "* Connected to") and " port 80" in line:
-                scheme = "http"
-            continue
+            self.finish_response()
+            self.in_headers = False
+            if "* Connected to" in line and " port 80" in line:
+                self.scheme = "http"
+            return
         request = REQUEST_LINE.match(line)
         status = STATUS_LINE.match(line)
         if request or status:
-            if current is not None:
-                found.extend(_finish(current, method, url, request_id, source))
-                current = None
+            self.finish_response()
+            self.in_headers = True
             if request:
-                method, url, request_id, host = request.group(1), request.group(2), None, None
-                current, in_headers = None, True
-                request_headers = True
-                continue
-            current, in_headers, request_headers = _Message(int(status.group(1))), True, False
-            continue
-        if in_headers:
-            if not line.strip():
-                in_headers = False
-                if current is not None and current.status == 100:
-                    current = None
-                continue
-            name, _, value = line.partition(":")
-            name, value = name.strip(), value.strip()
-            if current is None and request_headers:
-                if name.lower() == "host":
-                    host = value
-                    if url and url.startswith("/"):
-                        url = f"{scheme}://{host}{url}"
-                elif name.lower() in _REQUEST_ID_HEADERS:
-                    request_id = value
-            elif current is not None:
-                current.headers[name] = value
-            continue
-        if current is not None:
-            current.body_lines.append(line)
-    if current is not None:
-        found.extend(_finish(current, method, url, request_id, source))
-    found.extend(_curl_failures(text, source) if source == "curl" else [])
-    return found
+                self.method, self.url, self.request_id = request.group(1), request.group(2), None
+            else:
+                self.response = _Message(int(status.group(1)))
+        elif self.in_headers:
+            self.header(line)
+        elif self.response is not None:
+            self.response.body_lines.append(line)
 
+    def header(self, line: str) -> None:
+        if not line.strip():
+            self.in_headers = False
+            if self.response is not None and self.response.status == 100:
+                self.response = None
+            return
+        name, _, value = line.partition(":")
+        name, value = name.strip(), value.strip()
+        if self.response is not None:
+            self.response.headers[name] = value
+        elif name.lower() == "host" and self.url and self.url.startswith("/"):
+            self.url = f"{self.scheme}://{value}{self.url}"
+        elif name.lower() in _REQUEST_ID_HEADERS:
+            self.request_id = value
 
-def _finish(message: _Message, method, url, request_id, source) -> list[Finding]:
-    if message.status == 100:
-        return []
-    context = Context(
-        http_status=message.status,
-        request_id=request_id_of(message.headers) or request_id,
-        method=method, url=url, source=source,
-    )
-    error_status = message.status is not None and message.status >= 400
-    return body_findings(
-        "\n".join(message.body_lines), context, error_status=error_status,
-        content_type=header(message.headers, "content-type"),
-    )
+    def finish_response(self) -> None:
+        message, self.response = self.response, None
+        if message is None or message.status == 100:
+            return
+        context = Context(
+            http_status=message.status,
+            request_id=request_id_of(message.headers) or self.request_id,
+            method=self.method, url=self.url, source=self.source,
+        )
+        error_status = message.status is not None and message.status >= 400
+        self.found.extend(body_findings(
+            "\n".join(message.body_lines), context, error_status=error_status,
+            content_type=header(message.headers, "content-type"),
+        ))
 
 
 def _curl_to_raw(text: str) -> str:
@@ -378,10 +382,13 @@ def _curl_to_raw(text: str) -> str:
     return "\n".join(lines)
 
 
-def _curl_failures(text: str, source: str) -> list[Finding]:
-    return [finding for _, finding in transport.scan_text(
-        "\n".join(line for line in text.splitlines() if line.startswith(("curl:", "* ")))
-    )]
+def _curl_failures(text: str) -> list[Finding]:
+    """Return the transport failures curl reported on its ``*`` and ``curl:`` lines."""
+    lines = [line for line in text.splitlines() if line.startswith(("curl:", "* "))]
+    found = [finding for _, finding in transport.scan_text("\n".join(lines))]
+    for finding in found:
+        finding.source = "curl"
+    return found
 
 
 # --- HAR ------------------------------------------------------------------------------
@@ -414,6 +421,7 @@ def _har_entry(entry: dict) -> list[Finding]:
         url=request.get("url"),
         source="har",
     )
+
     error = response.get("_error") or entry.get("_error")
     if status == 0 or error:
         category = transport.classify_text(str(error or "")) or "connection"
@@ -422,6 +430,7 @@ def _har_entry(entry: dict) -> list[Finding]:
             method=context.method, request_id=context.request_id,
             message=str(error or "no response (status 0)"), source="har",
         )]
+
     content = response.get("content") if isinstance(response.get("content"), dict) else {}
     text = content.get("text") or ""
     if content.get("encoding") == "base64" and isinstance(text, str):
@@ -431,6 +440,7 @@ def _har_entry(entry: dict) -> list[Finding]:
             text = ""
     if status < 400 and '"success"' not in str(text):
         return []
+
     return body_findings(
         text if isinstance(text, str) else str(text), context,
         error_status=status >= 400, content_type=content.get("mimeType"),

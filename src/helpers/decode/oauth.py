@@ -5,7 +5,7 @@ The explanations live in ``data/oauth_errors.csv``: one row per OAuth
 ``error_description``. A row with an ``applies_from`` date (``YYYY-MM``)
 gives advice that holds only from that date on, such as the My Domain
 audience that External Client Apps need in orgs created from Spring '26 on;
-the finding says so next to that advice.
+the finding prints the date next to that advice.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Find error bodies, OAuth errors, transport failures and bare messages in text.
 
-Log text holds bodies in many disguises: plain JSON, JSON escaped inside a
+Log text contains bodies in many forms: plain JSON, JSON escaped inside a
 JSON log record (once or twice), JSON in a CSV field with doubled quotes,
 JavaScript object dumps from Node.js clients, Java exception lines, Python
 tracebacks. The scanner tries each ``{`` in turn: as JSON, as an escaped

@@ -1,10 +1,10 @@
 """Explain failures where no HTTP answer arrived: refused, DNS, timeout, TLS, proxy.
 
-Two inputs lead here: a ``requests`` exception object (classified by its type
-and by the exception it wraps), and text that shows such a failure (a Python
+Two inputs lead here. A ``requests`` exception object is classified by its
+type and by the exception it wraps. Text that shows such a failure (a Python
 traceback, a Java or Node.js error line, a browser's ``net::ERR_*`` in a HAR
-file). Both give a ``transport`` finding that says in plain words what to
-check: the host, the SCRT2 host ``*.my.salesforce-scrt.com`` against the core
+file) is classified by patterns. Both give a ``transport`` finding that states
+in plain words what to check: the host, the SCRT2 host ``*.my.salesforce-scrt.com`` against the core
 ``*.my.salesforce.com`` host, the proxy, the VPN and the certificate.
 """
 
