@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 import json
 import uuid
 
@@ -179,6 +180,16 @@ def test_end_messaging_session(client):
     exchange = client.end_messaging_session(conversation_id)
     assert exchange.ok
     assert exchange.status == 200
+    assert exchange.request.json["endUserClientId"] == client.profile.end_user_client_id
+    assert exchange.request.json["operation"] == "End"
+
+
+def test_sending_method_signature():
+    signature = inspect.signature(InteractionClient.send_attachment)
+    assert list(signature.parameters)[1:5] == ["filename", "content", "mime_type", "text"]
+    assert signature.parameters["raise_for_error"].default is None
+    assert signature.return_annotation == "Exchange"
+    assert InteractionClient.send_attachment.__name__ == "send_attachment"
 
 
 # -- building, headers, sending any request ---------------------------------------
