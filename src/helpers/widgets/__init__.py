@@ -22,6 +22,7 @@ widget                      notebook
 from helpers.widgets.base import CompositeWidget, guarded
 from helpers.widgets.cards import Card, CardList, checklist, error_card, exchange_card
 from helpers.widgets.decoder import DecoderWidget, decode_text
+from helpers.widgets.repro import ReproWidget, RunEveryCode, matching_cases, request_diff
 from helpers.widgets.doctor import Check, SetupDoctor, run_checks
 from helpers.widgets.tryit import REMOVE, TryIt, Variant, edit_body, exchange_cards, show_request, with_headers
 
@@ -35,6 +36,8 @@ __all__ = [
     "Check",
     "CompositeWidget",
     "DecoderWidget",
+    "ReproWidget",
+    "RunEveryCode",
     "SetupDoctor",
     "TryIt",
     "checklist",
@@ -43,6 +46,8 @@ __all__ = [
     "exchange_card",
     "exchange_cards",
     "guarded",
+    "matching_cases",
+    "request_diff",
     "run_checks",
     "show_request",
 ]

@@ -95,7 +95,7 @@ class Card:
             classes += f" {html.escape(self.css_class)}"
         rows = "".join(
             f"<tr><th style='text-align:left;padding-right:1em;vertical-align:top'>"
-            f"{_escape(label)}</th><td>{_escape(value)}</td></tr>"
+            f"{_escape(label)}</th><td style='text-align:left'>{_escape(value)}</td></tr>"
             for label, value in self._visible_rows()
         )
         body = (

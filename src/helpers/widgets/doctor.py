@@ -61,10 +61,12 @@ def check_token(profile: Any) -> tuple[Check, str | None]:
 
     findings = inspect_token(token, profile.org_id)
     errors = [f for f in findings if f.severity == "error"]
-    notes = "; ".join(f.message for f in findings if f.severity != "error")
+    notes = "; ".join(f.message.rstrip(".") for f in findings if f.severity != "error")
     detail = f"read from {source}" + (f"; {notes}" if notes else "")
     if errors:
-        problems = "; ".join(f"{f.message} (code {f.code})" if f.code else f.message for f in errors)
+        problems = "; ".join(
+            f"{f.message.rstrip('.')} (code {f.code})" if f.code else f.message for f in errors
+        )
         fix = " ".join(f.fix for f in errors if f.fix) or TOKEN_FIX
         return Check("access token", False, f"{detail}; {problems}", fix), token
     return Check("access token", True, detail), token
