@@ -1,0 +1,557 @@
+"""Find Interaction API errors in raw log bytes and count them as they stream.
+
+An error is a ``code`` key whose value is an Interaction API code (``500`` or
+a five-digit code from 10000 to 99999) on a line that also carries a
+``message`` key, because the API's error body always has both. The key may
+sit in plain JSON (``"code":10013``), in JSON escaped once or more inside a
+string field (``\\"code\\":10013``), in a CSV field with doubled quotes
+(``""code"":10013``), in a Python repr (``'code': 10013``) or in logfmt
+(``code=10013``). Other numbers named ``code`` (HTTP statuses, exit codes,
+postal codes) are not errors.
+
+The scan is built for throughput: ``scan_block`` searches a whole chunk with
+one regular expression that starts with the literal ``code``, so lines
+without that word cost only the byte search, and only the lines that hold a
+match are parsed further. ``Accumulator`` keeps exact counts and keeps
+per-error rows only up to a limit.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from array import array
+from collections.abc import Callable
+
+# A code key followed by its value. The group ``quote`` is the quoting that
+# closes the key (``"``, ``\\"``, ``""``, ``'``) and must also open it, which
+# the caller checks on the bytes before the match.
+CODE_PATTERN = re.compile(
+    rb'code(?P<quote>\\*"{1,2}|\')?[ \t]*(?P<sep>[:=])[ \t]*(?:\\*"{1,2}|\')?(?P<code>\d{3,6})(?!\d)'
+)
+MESSAGE_KEY = b"message"
+
+MIN_API_CODE = 10000
+MAX_API_CODE = 99999
+INTERNAL_ERROR_CODE = 500
+
+ISO_TIME_PATTERN = re.compile(
+    rb"(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:[.,](\d{1,9}))?"
+    rb"[ ]?(Z|[+-]\d\d:?\d\d|UTC)?"
+)
+# Common log format, as written by Apache, nginx and many proxies.
+CLF_TIME_PATTERN = re.compile(
+    rb"\[(\d\d)/([A-Z][a-z]{2})/(\d{4}):(\d\d):(\d\d):(\d\d) ([+-]\d{4})\]"
+)
+MONTHS = {
+    name: number
+    for number, name in enumerate(
+        (b"Jan", b"Feb", b"Mar", b"Apr", b"May", b"Jun")
+        + (b"Jul", b"Aug", b"Sep", b"Oct", b"Nov", b"Dec"),
+        start=1,
+    )
+}
+
+ENDPOINT_PATTERN = re.compile(rb"/api/v1/([A-Za-z]+)")
+# A path or URL field that names the resource without the /api/v1 prefix.
+PATH_FIELD_PATTERN = re.compile(
+    rb'(?:path|url|uri|endpoint)\\*"*[ \t]*[:=][ \t]*\\*"*'
+    rb"(?:https?://[^/\s\"\\]+)?/([A-Za-z]+)(?![A-Za-z/])"
+)
+REQUEST_ID_PATTERN = re.compile(
+    rb"[Rr][Ee][Qq][Uu][Ee][Ss][Tt][_-]?[Ii][Dd]"
+    rb'(?:\\*"*[ \t]*[:=][ \t]*\\*"*([A-Za-z0-9][A-Za-z0-9._:-]{3,127})'
+    rb"|\W{1,8}?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))"
+)
+# String bodies are written as "unrolled loops" (runs of plain characters
+# between escapes), which the regex engine matches much faster than one
+# alternation per character.
+JSON_MESSAGE_PATTERN = re.compile(rb'"message"[ \t]*:[ \t]*"([^"\\]*(?:\\.[^"\\]*)*)"')
+REPR_MESSAGE_PATTERN = re.compile(rb"'message'[ \t]*:[ \t]*'([^'\\]*(?:\\.[^'\\]*)*)'")
+LOGFMT_MESSAGE_PATTERN = re.compile(rb'\bmessage=(?:"([^"\\]*(?:\\.[^"\\]*)*)"|(\S+))')
+# One level of JSON string escaping, undone for quotes and backslashes only.
+UNESCAPE_PATTERN = re.compile(rb'\\([\\"/])')
+
+NAT = -(2**63)
+NANOS_PER_SECOND = 1_000_000_000
+NANOS_PER_MINUTE = 60 * NANOS_PER_SECOND
+MAX_MESSAGE_CHARS = 500
+
+
+def is_api_code(code: int) -> bool:
+    """Return whether ``code`` is in the range the Interaction API uses."""
+    return code == INTERNAL_ERROR_CODE or MIN_API_CODE <= code <= MAX_API_CODE
+
+
+def _days_from_civil(year: int, month: int, day: int) -> int:
+    # Days since 1970-01-01 in the proleptic Gregorian calendar (the
+    # well-known era-based conversion, exact for every year).
+    year -= month <= 2
+    era = (year if year >= 0 else year - 399) // 400
+    year_of_era = year - era * 400
+    day_of_year = (153 * (month + (-3 if month > 2 else 9)) + 2) // 5 + day - 1
+    day_of_era = year_of_era * 365 + year_of_era // 4 - year_of_era // 100 + day_of_year
+    return era * 146097 + day_of_era - 719468
+
+
+class TimeParser:
+    """Parse the first timestamp of a line into nanoseconds since the epoch.
+
+    ISO 8601 (``2026-12-04T15:20:01.123Z``, with ``T`` or a space, an offset,
+    ``Z``, ``UTC`` or nothing) and the common log format
+    (``[04/Dec/2026:15:20:01 +0000]``) are recognized. A timestamp without an
+    offset is read as UTC. Minutes are cached because log lines share them.
+    """
+
+    def __init__(self) -> None:
+        self._minutes: dict[bytes, int] = {}
+
+    def parse(self, line: bytes) -> int:
+        """Return the time in ``line`` in nanoseconds, or ``NAT`` if none."""
+        match = ISO_TIME_PATTERN.search(line)
+        if match is not None:
+            return self._from_iso(match)
+        match = CLF_TIME_PATTERN.search(line)
+        if match is not None:
+            return self._from_clf(match)
+        return NAT
+
+    def _minute_nanos(self, stamp: bytes, zone: bytes | None) -> int:
+        # Nanoseconds at the start of the minute in ``stamp`` (its first 16
+        # bytes, "YYYY-MM-DDTHH:MM"), cached because log lines share minutes.
+        key = stamp[:16] + (zone or b"")
+        nanos = self._minutes.get(key)
+        if nanos is None:
+            year, month, day = int(stamp[0:4]), int(stamp[5:7]), int(stamp[8:10])
+            if not (1 <= month <= 12 and 1 <= day <= 31):
+                nanos = NAT
+            else:
+                days = _days_from_civil(year, month, day)
+                minutes = (days * 24 + int(stamp[11:13])) * 60 + int(stamp[14:16])
+                nanos = (minutes * 60 - _offset_seconds(zone)) * NANOS_PER_SECOND
+            if len(self._minutes) > 100_000:
+                self._minutes.clear()
+            self._minutes[key] = nanos
+        return nanos
+
+    def _from_iso(self, match: re.Match) -> int:
+        stamp = match.group(0)
+        nanos = self._minute_nanos(stamp, match.group(8))
+        if nanos == NAT:
+            return NAT
+        return nanos + int(stamp[17:19]) * NANOS_PER_SECOND + _fraction_nanos(match.group(7))
+
+    def _from_clf(self, match: re.Match) -> int:
+        day, month_name, year, hour, minute, second, zone = match.groups()
+        month = MONTHS.get(month_name)
+        if month is None:
+            return NAT
+        stamp = b"%s-%02d-%sT%s:%s" % (year, month, day, hour, minute)
+        nanos = self._minute_nanos(stamp, zone)
+        if nanos == NAT:
+            return NAT
+        return nanos + int(second) * NANOS_PER_SECOND
+
+
+def _fraction_nanos(fraction: bytes | None) -> int:
+    if not fraction:
+        return 0
+    return int(fraction.ljust(9, b"0"))
+
+
+def _offset_seconds(zone: bytes | None) -> int:
+    if not zone or zone in (b"Z", b"UTC"):
+        return 0
+    sign = -1 if zone[:1] == b"-" else 1
+    digits = zone[1:].replace(b":", b"")
+    return sign * (int(digits[:2]) * 3600 + int(digits[2:4]) * 60)
+
+
+class Accumulator:
+    """Exact counts of errors, plus per-error rows up to ``max_rows``.
+
+    Accumulators are plain data, so they pickle: the Dask path builds one per
+    block of input and merges them with ``merge``. Times are nanoseconds since
+    the epoch, with ``NAT`` for a line that has none.
+
+    Parameters
+    ----------
+    max_rows : int
+        Number of per-error rows to keep; counts stay exact beyond it.
+    row_sink : callable, optional
+        Called with each batch of rows (a dict of column lists, see
+        ``take_rows``) instead of keeping them; used to write every row to a
+        CSV file without holding it in memory.
+    """
+
+    MAX_MESSAGES = 10_000
+    MAX_TIME_BUCKETS = 200_000
+    SINK_BATCH = 50_000
+
+    def __init__(self, max_rows: int, row_sink: Callable[[dict], None] | None = None):
+        self.max_rows = max_rows
+        self.row_sink = row_sink
+        self.total = 0
+        self.by_code: dict[int, int] = {}
+        self.by_code_endpoint: dict[tuple[int, str | None], int] = {}
+        self.first_seen: dict[int, int] = {}
+        self.last_seen: dict[int, int] = {}
+        self.untimed = 0
+        # Counts per (code, bucket start in ns); buckets are one minute wide
+        # until there are too many, then coarser (see _coarsen).
+        self.bucket_nanos = NANOS_PER_MINUTE
+        self.by_bucket: dict[tuple[int, int], int] = {}
+        self.messages: dict[tuple[int, str], int] = {}
+        self.messages_untracked = 0
+        self.rows_seen = 0
+        self._clear_rows()
+        self._interned: dict[bytes, str] = {}
+
+    def _clear_rows(self) -> None:
+        self.row_time = array("q")
+        self.row_code = array("q")
+        self.row_line = array("q")
+        self.row_endpoint: list[str | None] = []
+        self.row_request_id: list[str | None] = []
+        self.row_message: list[str | None] = []
+        self.row_file: list[str | None] = []
+
+    @property
+    def rows_kept(self) -> int:
+        """Number of rows held in memory."""
+        return len(self.row_code)
+
+    def add(self, code, nanos, endpoint, request_id, message, file, line) -> None:
+        """Count one error and keep its row while under the limit."""
+        self.total += 1
+        self.by_code[code] = self.by_code.get(code, 0) + 1
+        key = (code, endpoint)
+        self.by_code_endpoint[key] = self.by_code_endpoint.get(key, 0) + 1
+        if nanos == NAT:
+            self.untimed += 1
+        else:
+            self._count_time(code, nanos)
+        self._count_message(code, message)
+        self.rows_seen += 1
+        if self.row_sink is None and len(self.row_code) >= self.max_rows:
+            return
+        self.row_time.append(nanos)
+        self.row_code.append(code)
+        self.row_line.append(line if line is not None else NAT)
+        self.row_endpoint.append(endpoint)
+        self.row_request_id.append(request_id)
+        self.row_message.append(message)
+        self.row_file.append(file)
+        if self.row_sink is not None and len(self.row_code) >= self.SINK_BATCH:
+            self.flush()
+
+    def flush(self) -> None:
+        """Send the rows held so far to ``row_sink``, if one is set."""
+        if self.row_sink is not None and len(self.row_code):
+            self.row_sink(self.take_rows())
+
+    def take_rows(self) -> dict:
+        """Return the kept rows as column lists and forget them."""
+        rows = {
+            "time": self.row_time,
+            "code": self.row_code,
+            "endpoint": self.row_endpoint,
+            "request_id": self.row_request_id,
+            "message": self.row_message,
+            "file": self.row_file,
+            "line": self.row_line,
+        }
+        self._clear_rows()
+        return rows
+
+    def _count_time(self, code: int, nanos: int) -> None:
+        first = self.first_seen.get(code)
+        if first is None or nanos < first:
+            self.first_seen[code] = nanos
+        last = self.last_seen.get(code)
+        if last is None or nanos > last:
+            self.last_seen[code] = nanos
+        key = (code, nanos - nanos % self.bucket_nanos)
+        self.by_bucket[key] = self.by_bucket.get(key, 0) + 1
+        if len(self.by_bucket) > self.MAX_TIME_BUCKETS:
+            self._coarsen(self.bucket_nanos * 60)
+
+    def _coarsen(self, bucket_nanos: int) -> None:
+        # Wider buckets keep memory bounded on a log that spans a long time;
+        # the summary can then only be resampled at this width or wider.
+        merged: dict[tuple[int, int], int] = {}
+        for (code, start), count in self.by_bucket.items():
+            key = (code, start - start % bucket_nanos)
+            merged[key] = merged.get(key, 0) + count
+        self.by_bucket = merged
+        self.bucket_nanos = bucket_nanos
+
+    def _count_message(self, code: int, message: str | None) -> None:
+        if message is None:
+            return
+        key = (code, message)
+        count = self.messages.get(key)
+        if count is not None:
+            self.messages[key] = count + 1
+        elif len(self.messages) < self.MAX_MESSAGES:
+            self.messages[key] = 1
+        else:
+            self.messages_untracked += 1
+
+    def intern(self, raw: bytes) -> str:
+        """Decode ``raw`` as UTF-8 once and reuse the string afterwards."""
+        text = self._interned.get(raw)
+        if text is None:
+            text = raw.decode("utf-8", "replace")
+            if len(self._interned) > 50_000:
+                self._interned.clear()
+            self._interned[raw] = text
+        return text
+
+    def merge(self, other: "Accumulator") -> None:
+        """Add the counts and rows of ``other``, which comes after this one."""
+        self.total += other.total
+        _add_counts(self.by_code, other.by_code)
+        _add_counts(self.by_code_endpoint, other.by_code_endpoint)
+        for code, nanos in other.first_seen.items():
+            if code not in self.first_seen or nanos < self.first_seen[code]:
+                self.first_seen[code] = nanos
+        for code, nanos in other.last_seen.items():
+            if code not in self.last_seen or nanos > self.last_seen[code]:
+                self.last_seen[code] = nanos
+        self.untimed += other.untimed
+        self._merge_buckets(other)
+        for key, count in other.messages.items():
+            if key in self.messages or len(self.messages) < self.MAX_MESSAGES:
+                self.messages[key] = self.messages.get(key, 0) + count
+            else:
+                self.messages_untracked += count
+        self.messages_untracked += other.messages_untracked
+        self.rows_seen += other.rows_seen
+        self._merge_rows(other)
+
+    def _merge_buckets(self, other: "Accumulator") -> None:
+        width = max(self.bucket_nanos, other.bucket_nanos)
+        if width != self.bucket_nanos:
+            self._coarsen(width)
+        for (code, start), count in other.by_bucket.items():
+            key = (code, start - start % width)
+            self.by_bucket[key] = self.by_bucket.get(key, 0) + count
+        if len(self.by_bucket) > self.MAX_TIME_BUCKETS:
+            self._coarsen(self.bucket_nanos * 60)
+
+    def _merge_rows(self, other: "Accumulator") -> None:
+        room = self.max_rows - len(self.row_code)
+        if self.row_sink is not None:
+            room = len(other.row_code)
+        if room <= 0:
+            return
+        self.row_time.extend(other.row_time[:room])
+        self.row_code.extend(other.row_code[:room])
+        self.row_line.extend(other.row_line[:room])
+        self.row_endpoint.extend(other.row_endpoint[:room])
+        self.row_request_id.extend(other.row_request_id[:room])
+        self.row_message.extend(other.row_message[:room])
+        self.row_file.extend(other.row_file[:room])
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state["row_sink"] = None
+        state["_interned"] = {}
+        return state
+
+
+def _add_counts(target: dict, source: dict) -> None:
+    for key, count in source.items():
+        target[key] = target.get(key, 0) + count
+
+
+class LineExtractor:
+    """Extract the errors of one line into an ``Accumulator``.
+
+    Parameters
+    ----------
+    accumulator : Accumulator
+        Where the errors go.
+    known_resources : frozenset of str
+        Resource names (``interactions``, ``conversation``...) accepted from a
+        ``path`` or ``url`` field that lacks the ``/api/v1/`` prefix.
+    """
+
+    def __init__(self, accumulator: Accumulator, known_resources: frozenset[str]):
+        self.acc = accumulator
+        self.known_resources = known_resources
+        self.times = TimeParser()
+        self._endpoints: dict[bytes, str] = {}
+        # Column names of a CSV export being read, set by the reader.
+        self.csv_header: list[str] | None = None
+
+    @property
+    def csv_header(self) -> list[str] | None:
+        """Column names of the CSV export being read, or None."""
+        return self._csv_header
+
+    @csv_header.setter
+    def csv_header(self, header: list[str] | None) -> None:
+        self._csv_header = header
+        # A "code" column puts the code in a field of its own, far from the
+        # word "code", so every line of such a file has to be split.
+        self._every_line = bool(header) and any(
+            name.strip().lower() == "code" for name in header
+        )
+
+    def scan_block(self, data, start: int, end: int, file: str | None, first_line: int) -> int:
+        """Extract every error in ``data[start:end]``, which holds whole lines.
+
+        ``first_line`` is the 1-based number of the line at ``start``.
+        Returns the number of line breaks in the block.
+        """
+        if self._every_line:
+            return self._scan_every_line(data, start, end, file, first_line)
+        line_number = first_line
+        counted_to = start
+        line_end = -1
+        for match in CODE_PATTERN.finditer(data, start, end):
+            position = match.start()
+            if position < line_end or not is_api_code(int(match.group("code"))):
+                continue
+            line_start = data.rfind(b"\n", start, position) + 1 or start
+            line_end = data.find(b"\n", position, end)
+            if line_end < 0:
+                line_end = end
+            line_number += data.count(b"\n", counted_to, line_start)
+            counted_to = line_start
+            self.extract_line(data[line_start:line_end], file, line_number)
+        return line_number - first_line + data.count(b"\n", counted_to, end)
+
+    def _scan_every_line(self, data, start, end, file, first_line) -> int:
+        lines = data[start:end].split(b"\n")
+        if lines and lines[-1] == b"":
+            lines.pop()
+        for offset, line in enumerate(lines):
+            self.extract_line(line, file, first_line + offset)
+        return data.count(b"\n", start, end)
+
+    def extract_line(self, line: bytes, file: str | None, line_number: int | None) -> int:
+        """Extract the errors of one line; return how many were found."""
+        if self._csv_header:
+            line = self._csv_fields_as_text(line)
+        found = self._codes(line)
+        if not found:
+            return 0
+        nanos = self.times.parse(line)
+        endpoint = self._endpoint(line)
+        request_id = self._request_id(line)
+        for code, quote, position in found:
+            message = self._message(line, quote, position)
+            self.acc.add(code, nanos, endpoint, request_id, message, file, line_number)
+        return len(found)
+
+    def _csv_fields_as_text(self, line: bytes) -> bytes:
+        # Name every field (name="value", JSON-escaped), so a requestId or
+        # code column reads like a logfmt key and a JSON body keeps its keys.
+        text = line.decode("utf-8", "replace").rstrip("\r")
+        try:
+            fields = next(csv.reader([text]))
+        except (csv.Error, StopIteration):
+            return line
+        if len(fields) != len(self._csv_header):
+            return line
+        pairs = (
+            f"{name}={json.dumps(value, ensure_ascii=False)}"
+            for name, value in zip(self._csv_header, fields)
+        )
+        return "\t".join(pairs).encode("utf-8")
+
+    def _codes(self, line: bytes) -> list[tuple[int, bytes, int]]:
+        if MESSAGE_KEY not in line:
+            return []
+        found = []
+        seen = set()
+        for match in CODE_PATTERN.finditer(line):
+            code = int(match.group("code"))
+            if code in seen or not is_api_code(code):
+                continue
+            quote = match.group("quote") or b""
+            if not _key_is_delimited(line, match.start(), quote, match.group("sep")):
+                continue
+            seen.add(code)
+            found.append((code, quote, match.start()))
+        return found
+
+    def _endpoint(self, line: bytes) -> str | None:
+        match = ENDPOINT_PATTERN.search(line)
+        if match is None:
+            match = PATH_FIELD_PATTERN.search(line)
+            if match is None or match.group(1).decode() not in self.known_resources:
+                return None
+        resource = match.group(1)
+        endpoint = self._endpoints.get(resource)
+        if endpoint is None:
+            endpoint = "/api/v1/" + resource.decode("ascii")
+            self._endpoints[resource] = endpoint
+        return endpoint
+
+    def _request_id(self, line: bytes) -> str | None:
+        match = REQUEST_ID_PATTERN.search(line)
+        if match is None:
+            return None
+        value = match.group(1) or match.group(2)
+        return value.decode("ascii")
+
+    def _message(self, line: bytes, quote: bytes, position: int) -> str | None:
+        if quote == b"":
+            match = LOGFMT_MESSAGE_PATTERN.search(line)
+            if match is None:
+                return None
+            raw = match.group(1) if match.group(1) is not None else match.group(2)
+            return self._decode_message(raw)
+        if quote == b"'":
+            match = REPR_MESSAGE_PATTERN.search(line, line.rfind(b"{", 0, position) + 1)
+            return None if match is None else self._decode_message(match.group(1))
+        text, position = _to_plain_json(line, quote, position)
+        # The body's own message: the first one after the opening brace of
+        # the object that contains the code, not a "message" field of the
+        # log record around it.
+        match = JSON_MESSAGE_PATTERN.search(text, text.rfind(b"{", 0, position) + 1)
+        if match is None:
+            match = JSON_MESSAGE_PATTERN.search(text)
+        return None if match is None else self._decode_message(match.group(1))
+
+    def _decode_message(self, raw: bytes) -> str:
+        text = self.acc.intern(raw)
+        if "\\" in text:
+            try:
+                text = json.loads('"' + text + '"')
+            except ValueError:
+                pass
+        if len(text) > MAX_MESSAGE_CHARS:
+            text = text[:MAX_MESSAGE_CHARS] + "..."
+        return text
+
+
+def _key_is_delimited(line: bytes, position: int, quote: bytes, separator: bytes) -> bool:
+    # The bytes before "code" must open the key the same way the match
+    # closed it. An unquoted key must stand alone and use "=" (logfmt).
+    if quote:
+        return line[position - len(quote) : position] == quote
+    if separator != b"=":
+        return False
+    before = line[position - 1 : position]
+    return position == 0 or not (before.isalnum() or before in b"_-.")
+
+
+def _to_plain_json(line: bytes, quote: bytes, position: int) -> tuple[bytes, int]:
+    # Undo the quoting around the code key so that the body reads as plain
+    # JSON; ``position`` moves with the text.
+    if quote == b'""':
+        return line.replace(b'""', b'"'), position - line.count(b'""', 0, position)
+    levels = quote.count(b"\\")
+    levels = levels.bit_length() if levels else 0
+    text = line
+    for _ in range(levels):
+        prefix = UNESCAPE_PATTERN.sub(rb"\1", text[:position])
+        text = prefix + UNESCAPE_PATTERN.sub(rb"\1", text[position:])
+        position = len(prefix)
+    return text, position
