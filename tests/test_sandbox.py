@@ -507,3 +507,11 @@ def test_handle_context_manager_stops():
     assert not box.running
     with pytest.raises(requests.ConnectionError):
         requests.get(url + "/__sandbox__/", timeout=2)
+
+
+def test_requests_log_placeholder_matches_secrets(fresh_sandbox, profile):
+    from helpers.secrets import token_placeholder
+
+    post(profile, build("conversation", profile))
+    header = fresh_sandbox.received()[-1]["headers"]["Authorization"]
+    assert header == "Bearer " + token_placeholder(profile["access_token"])

@@ -52,7 +52,7 @@ from helpers.sandbox.responses import (
 )
 from helpers.sandbox.settings import MEBIBYTE, Settings, SettingsError
 from helpers.sandbox.state import SandboxState
-from helpers.secrets import mask_headers, mask_text
+from helpers.secrets import SECRET_HEADERS, mask_authorization, mask_text
 
 log = logging.getLogger(__name__)
 
@@ -172,7 +172,8 @@ class SandboxApp:
         """Return the logged requests, oldest first, credentials masked."""
         with self._requests_lock:
             records = list(self._requests)
-        return records[-limit:] if limit else records
+        records = records[-limit:] if limit else records
+        return [_masked_record(entry) for entry in records]
 
     def connected_apps(self) -> list[dict[str, Any]]:
         """Return the fixture's connected apps (name, prefix, consumer key, certificate)."""
@@ -410,31 +411,34 @@ class SandboxApp:
 
     def _log(self, request: Request, response: Response, record: dict, elapsed_ms: float):
         request_id = record.get("request_id") or request.headers.get("RequestId")
-        log.info(
-            "%s %s -> %d code=%s %.1f ms RequestId=%s",
-            request.method,
-            mask_text(request.path),
-            response.status_code,
-            record["code"] if record["code"] is not None else "-",
-            elapsed_ms,
-            mask_text(request_id or "-"),
-        )
-        if record["reason"]:
+        if log.isEnabledFor(logging.INFO):
+            log.info(
+                "%s %s -> %d code=%s %.1f ms RequestId=%s",
+                request.method,
+                mask_text(request.path),
+                response.status_code,
+                record["code"] if record["code"] is not None else "-",
+                elapsed_ms,
+                mask_text(request_id or "-"),
+            )
+        if record["reason"] and log.isEnabledFor(logging.DEBUG):
             log.debug("%s %s: %s", request.method, request.path, mask_text(record["reason"]))
         if not record["log"]:
             return
+        # Credential headers are masked now; the other fields go through
+        # mask_text when read (see received), which keeps each request cheap.
         entry = {
             "time": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),
             "method": request.method,
-            "path": mask_text(request.path),
-            "query": mask_text(request.query_string.decode("latin-1")),
+            "path": request.path,
+            "query": request.query_string.decode("latin-1"),
             "endpoint": record["endpoint"],
             "headers": _logged_headers(request),
             "content_length": request.content_length,
-            "body": _logged_body(record.get("body")),
+            "body": record.get("body"),
             "status": response.status_code,
             "code": record["code"],
-            "reason": mask_text(record["reason"] or "") or None,
+            "reason": record["reason"] or None,
             "elapsed_ms": round(elapsed_ms, 3),
             "request_id": request_id,
         }
@@ -592,11 +596,28 @@ def _build_map() -> Map:
 
 
 def _logged_headers(request: Request) -> dict[str, str]:
-    headers = mask_headers(dict(request.headers.items()))
-    return {
-        name: value if len(value) <= LOGGED_HEADER_CHARS else value[:LOGGED_HEADER_CHARS] + "..."
-        for name, value in headers.items()
+    headers = {}
+    for name, value in request.headers.items():
+        if name.lower() in SECRET_HEADERS and value:
+            value = mask_authorization(value)
+        elif len(value) > LOGGED_HEADER_CHARS:
+            value = value[:LOGGED_HEADER_CHARS] + "..."
+        headers[name] = value
+    return headers
+
+
+def _masked_record(entry: dict[str, Any]) -> dict[str, Any]:
+    """Return a request-log entry with every remaining credential masked."""
+    masked = dict(entry)
+    for key in ("path", "query", "reason", "request_id"):
+        if masked[key]:
+            masked[key] = mask_text(masked[key])
+    masked["headers"] = {
+        name: value if name.lower() in SECRET_HEADERS else mask_text(value)
+        for name, value in entry["headers"].items()
     }
+    masked["body"] = _logged_body(entry["body"])
+    return masked
 
 
 def _logged_body(body: Any) -> Any:
@@ -606,7 +627,7 @@ def _logged_body(body: Any) -> Any:
     if len(text) > LOGGED_BODY_CHARS:
         return mask_text(text[:LOGGED_BODY_CHARS]) + "..."
     masked = mask_text(text)
-    # A body that held a credential is kept as masked text, not as JSON.
+    # A body that contained a credential is kept as masked text, not as JSON.
     return body if masked == text else masked
 
 

@@ -1,0 +1,185 @@
+"""Latency and throughput of the sandbox against a bare Werkzeug app.
+
+Measures ``POST /api/v1/interactions`` (a multipart Message) and
+``POST /api/v1/agentWork`` with 1 and 8 concurrent clients, and the same
+requests sent to a hello-world Werkzeug app served the same way (Werkzeug
+``make_server(..., threaded=True)`` with the sandbox's request handler).
+Each server runs in its own child process, so the clients' threads do not
+compete with it for the GIL. Clients use one ``requests.Session`` per
+thread and talk to 127.0.0.1 only.
+
+Run from the repository root::
+
+    .venv/bin/python benchmarks/sandbox_bench.py [--requests 2000] [--markdown]
+
+Targets: sandbox throughput at least 0.7 times the bare app's, p99 under
+5 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import platform
+import statistics
+import threading
+import time
+import uuid
+
+import requests
+
+CONCURRENCY = (1, 8)
+TARGET_RATIO = 0.7
+TARGET_P99_MS = 5.0
+
+
+def _serve_bare(queue) -> None:
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Response
+
+    from helpers.sandbox import QuietRequestHandler
+
+    def hello(environ, start_response):
+        return Response('{"hello":"world"}', mimetype="application/json")(
+            environ, start_response
+        )
+
+    server = make_server("127.0.0.1", 0, hello, threaded=True, request_handler=QuietRequestHandler)
+    queue.put((f"http://127.0.0.1:{server.server_port}", None))
+    server.serve_forever()
+
+
+def _serve_sandbox(queue) -> None:
+    import logging
+
+    from helpers import sandbox
+
+    logging.disable(logging.CRITICAL)
+    box = sandbox.start()
+    queue.put((box.url, box.profile))
+    threading.Event().wait()
+
+
+def _start(target) -> tuple[multiprocessing.Process, str, dict | None]:
+    queue = multiprocessing.Queue()
+    process = multiprocessing.Process(target=target, args=(queue,), daemon=True)
+    process.start()
+    url, profile = queue.get(timeout=60)
+    return process, url, profile
+
+
+def _prepare(profile: dict) -> dict[str, dict]:
+    """Return requests kwargs (without URL) for each measured endpoint."""
+    from helpers import repro
+    from helpers.model import ApiRequest
+
+    templates = repro.base_requests()
+    conversation = repro.build_request(templates["conversation"], profile)
+    body = requests.post(
+        profile["base_url"] + conversation.path,
+        json=conversation.json,
+        headers=conversation.headers,
+        timeout=10,
+    ).json()
+    context = {
+        "conversation_identifier": body["conversationIdentifier"],
+        "messaging_session_id": body["messagingSessionId"],
+    }
+    prepared = {}
+    for name, label in (("interaction_message", "interactions"), ("agent_work", "agentWork")):
+        request: ApiRequest = repro.build_request(templates[name], profile, context, strict=True)
+        kwargs = request.to_requests_kwargs("")
+        kwargs.pop("url")
+        prepared[label] = {"path": request.path, "kwargs": kwargs}
+    return prepared
+
+
+def _measure(base_url: str, prepared: dict, total: int, clients: int) -> dict[str, float]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    barrier = threading.Barrier(clients + 1)
+    per_client = total // clients
+    errors = []
+
+    def client() -> None:
+        own: list[float] = []
+        url = base_url + prepared["path"]
+        with requests.Session() as http:
+            barrier.wait()
+            for _ in range(per_client):
+                kwargs = dict(prepared["kwargs"])
+                kwargs["headers"] = {**kwargs["headers"], "RequestId": str(uuid.uuid4())}
+                started = time.perf_counter()
+                response = http.request(url=url, timeout=10, **kwargs)
+                own.append((time.perf_counter() - started) * 1000.0)
+                if response.status_code >= 300:
+                    errors.append(response.text[:200])
+        with lock:
+            latencies.extend(own)
+
+    threads = [threading.Thread(target=client) for _ in range(clients)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    started = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - started
+    if errors:
+        raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
+    latencies.sort()
+    return {
+        "requests": len(latencies),
+        "throughput": len(latencies) / elapsed,
+        "p50": statistics.median(latencies),
+        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=2000, help="requests per measurement")
+    parser.add_argument("--markdown", action="store_true", help="print a Markdown table")
+    args = parser.parse_args()
+
+    sandbox_process, sandbox_url, profile = _start(_serve_sandbox)
+    bare_process, bare_url, _ = _start(_serve_bare)
+    try:
+        prepared = _prepare(profile)
+        rows = []
+        for endpoint, request in prepared.items():
+            for clients in CONCURRENCY:
+                # Warm up both servers so the first connections do not count.
+                _measure(bare_url, request, 50, 1)
+                _measure(sandbox_url, request, 50, 1)
+                bare = _measure(bare_url, request, args.requests, clients)
+                box = _measure(sandbox_url, request, args.requests, clients)
+                rows.append((endpoint, clients, box, bare))
+    finally:
+        sandbox_process.terminate()
+        bare_process.terminate()
+
+    print(
+        f"# {platform.node()} {platform.processor() or platform.machine()}, "
+        f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
+    )
+    header = (
+        "| endpoint | clients | sandbox req/s | bare req/s | ratio | sandbox p50 ms "
+        "| sandbox p99 ms | bare p50 ms | bare p99 ms | targets met |"
+    )
+    print(header)
+    print("|" + " --- |" * 10)
+    for endpoint, clients, box, bare in rows:
+        ratio = box["throughput"] / bare["throughput"]
+        met = ratio >= TARGET_RATIO and box["p99"] < TARGET_P99_MS
+        print(
+            f"| POST {endpoint} | {clients} | {box['throughput']:.0f} | "
+            f"{bare['throughput']:.0f} | {ratio:.2f} | {box['p50']:.2f} | {box['p99']:.2f} | "
+            f"{bare['p50']:.2f} | {bare['p99']:.2f} | {'yes' if met else 'no'} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
