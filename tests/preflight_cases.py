@@ -33,6 +33,21 @@ FAKE_AGENT_WORK = "0BzSBX000000001"
 HOUR_MS = 3_600_000
 
 
+FAKE_TOKEN = "00DFAKE00000001!fake.token.for.preflight.tests.KJQ"
+# A profile for tests that send nothing; every value is fake.
+FAKE_PROFILE = {
+    "base_url": "https://acme-fake.my.salesforce-scrt.com",
+    "org_id": "00DFAKE00000001",
+    "access_token": FAKE_TOKEN,
+    "authorization_context": "PartnerOne_ChatChannel",
+    "channel_address_identifier": "8c1a5c1e-3a0e-4c47-9b8a-2f1f0a1b2c3d",
+    "end_user_client_id": "+15550100",
+    "user_id": "005FAKE00000001",
+    "queue_id": "00GFAKE00000001",
+    "flow_id": "300FAKE00000001",
+}
+
+
 @dataclass
 class Context:
     """What a base request needs: a profile, the time and existing ids."""

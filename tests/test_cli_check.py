@@ -17,16 +17,7 @@ import preflight_cases as cases
 
 FAKE_TOKEN = "00DFAKE000000000001!fake.token.for.cli.check.tests.WQV"
 HOST = "https://acme-fake.my.salesforce-scrt.com"
-PROFILE = {
-    "org_id": "00DFAKE00000001",
-    "access_token": FAKE_TOKEN,
-    "authorization_context": "PartnerOne_ChatChannel",
-    "channel_address_identifier": "8c1a5c1e-3a0e-4c47-9b8a-2f1f0a1b2c3d",
-    "end_user_client_id": "+15550100",
-    "user_id": "005FAKE00000001",
-    "queue_id": "00GFAKE00000001",
-    "flow_id": "300FAKE00000001",
-}
+PROFILE = {**cases.FAKE_PROFILE, "access_token": FAKE_TOKEN}
 
 
 def run_check(*args: str, stdin: str | None = None, cwd: Path | None = None):

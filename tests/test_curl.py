@@ -422,16 +422,7 @@ def test_round_trip_generated_requests(request, tmp_path_factory):
 
 @pytest.mark.parametrize("name", list(cases.BASES))
 def test_round_trip_every_endpoint(name, tmp_path):
-    profile = {
-        "org_id": "00DFAKE000000001",
-        "access_token": FAKE_TOKEN,
-        "authorization_context": "PartnerOne_ChatChannel",
-        "channel_address_identifier": "8c1a5c1e-3a0e-4c47-9b8a-2f1f0a1b2c3d",
-        "end_user_client_id": "+15550100",
-        "user_id": "005FAKE00000001",
-        "queue_id": "00GFAKE00000001",
-        "flow_id": "300FAKE00000001",
-    }
+    profile = {**cases.FAKE_PROFILE, "access_token": FAKE_TOKEN}
     request = cases.BASES[name][0](cases.Context(profile, int(time.time() * 1000)))
 
     text = to_curl(request, HOST, attachment_dir=tmp_path)
@@ -493,3 +484,11 @@ def test_written_command_runs_against_sandbox(fresh_sandbox, tmp_path):
 
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["success"] is True, result.stdout
+
+
+def test_parse_quoted_separators_kept():
+    text = f"curl {HOST}/api/v1/route -H 'Content-Type: text/plain' --data-raw 'a=1&b=2;c|d' && echo done"
+
+    request = parse_curl(text)
+
+    assert request.raw_body == b"a=1&b=2;c|d"

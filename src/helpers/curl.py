@@ -217,7 +217,7 @@ def _command_tokens(text: str) -> list[str]:
         ) from None
     commands: list[list[str]] = [[]]
     for word in words:
-        if word == _COMMAND_BREAK or word in {"|", "||", "&&", ";", "&"}:
+        if word == _COMMAND_BREAK:
             commands.append([])
         else:
             commands[-1].append(word)
@@ -244,10 +244,11 @@ def _curl_start(words: list[str]) -> int | None:
 
 
 def _join_lines(text: str) -> str:
-    """Join continued lines, and mark the newlines that end a command.
+    """Join continued lines, and mark where each shell command ends.
 
     Outside single quotes, a backslash (or cmd's ``^``) before a newline
-    continues the line. An unquoted newline ends the command.
+    continues the line. An unquoted newline, ``|``, ``&`` or ``;`` ends the
+    command, as in a shell.
     """
     out: list[str] = []
     quote: str | None = None
@@ -275,7 +276,8 @@ def _join_lines(text: str) -> str:
                 quote = char
             elif quote == char:
                 quote = None
-        if char == "\n" and quote is None:
+        if quote is None and char in "\n|&;":
+            # An unquoted newline, pipe, & or ; ends the command.
             out.append(f" {_COMMAND_BREAK} ")
         else:
             out.append(char)
