@@ -515,3 +515,22 @@ def test_requests_log_placeholder_matches_secrets(fresh_sandbox, profile):
     post(profile, build("conversation", profile))
     header = fresh_sandbox.received()[-1]["headers"]["Authorization"]
     assert header == "Bearer " + token_placeholder(profile["access_token"])
+
+
+def test_history_attaches_to_session(fresh_sandbox, profile):
+    conversation = post(profile, build("conversation", profile)).response_json()
+    request = build("conversation_history", profile)
+    request.json["messagingSession"] = {
+        "messagingSessionRequestType": "AttachMessagingSession",
+        "payload": {"sessionId": conversation["messagingSessionId"]},
+    }
+    body = post(profile, request).response_json()
+    assert body["messagingSessionId"] == conversation["messagingSessionId"]
+    request = build("conversation_history", profile)
+    request.json["conversationParticipants"][0]["participant"]["subject"] = "fake-other-user"
+    request.json["conversationEntries"][0]["sender"]["subject"] = "fake-other-user"
+    request.json["messagingSession"] = {
+        "messagingSessionRequestType": "AttachMessagingSession",
+        "payload": {"sessionId": conversation["messagingSessionId"]},
+    }
+    assert repro.response_code(post(profile, request)) == 500

@@ -63,7 +63,7 @@ CONTROL_TIMEOUT_S = 10.0
 
 
 class ReproError(ValueError):
-    """The catalog, a code or a profile is unusable; the message says what to change."""
+    """The catalog, a code or a profile is unusable; the message names what to change."""
 
 
 @dataclass(frozen=True)
@@ -373,7 +373,7 @@ def run_all(
     """Run the cases of ``codes`` (default every code) and return the results.
 
     With no ``target``, one in-process sandbox serves every case and is reset
-    before each, so no case sees another's conversations. A target sandbox is
+    before each, so no case depends on another's conversations. A target sandbox is
     not reset: the catalog's cases do not depend on each other's state.
     """
     selected = [get_case(code).code for code in codes] if codes else list(catalog())

@@ -1,6 +1,6 @@
 """``python -m helpers repro CODE|--all``: reproduce codes on a sandbox and fix them.
 
-For each code, sends the catalog's failing request, decodes the answer,
+For each code, sends the catalog's failing request, decodes the response,
 sends the fixed request and reports whether the code came back and whether
 the fix succeeded. Without ``--target`` an in-process sandbox serves the
 run; ``--target URL`` must be a sandbox (``python -m helpers sandbox``),

@@ -31,11 +31,13 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
             "/__sandbox__/. See docs/sandbox.md."
         ),
     )
+
     parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one")
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument(
         "--fixture", metavar="FILE", help="org fixture JSON (default data/sandbox_org.json)"
     )
+
     parser.add_argument(
         "--error-shape",
         choices=("plain", "success_false", "error_detail"),
@@ -63,8 +65,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         action="append",
         default=[],
         metavar="CODE=STATUS",
-        help="answer CODE with HTTP STATUS instead of the table's (repeatable)",
+        help="respond to CODE with HTTP STATUS instead of the table's (repeatable)",
     )
+
     parser.add_argument(
         "--set",
         action="append",
@@ -127,9 +130,9 @@ def run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, request_stop)
     profile = box.profile
-    shown = profile if args.print_token else json.loads(mask_text(json.dumps(profile)))
+    printed = profile if args.print_token else json.loads(mask_text(json.dumps(profile)))
     print(f"Sandbox serving on {box.url}", flush=True)
-    print(json.dumps(shown, indent=2), flush=True)
+    print(json.dumps(printed, indent=2), flush=True)
     print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)
     try:
         while not stopped.wait(0.5):

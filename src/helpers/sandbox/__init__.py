@@ -4,9 +4,9 @@
 thread and returns a ``SandboxHandle``: its ``url`` and ``profile`` are what
 a client needs, and its methods arm faults, reset the state, change settings
 and read what the sandbox received. The org behind it comes from
-``data/sandbox_org.json`` or a fixture the caller passes; see
-``docs/sandbox.md`` for the fixture format, the settings, the control
-endpoints and every behaviour the sandbox infers.
+``data/sandbox_org.json`` or a fixture the caller passes. ``docs/sandbox.md``
+describes the fixture format, the settings, the control endpoints and every
+behaviour the sandbox infers.
 
 Examples
 --------
@@ -47,7 +47,7 @@ HOST = "127.0.0.1"
 
 
 class QuietRequestHandler(WSGIRequestHandler):
-    """Request handler that leaves logging to the app and answers HTTP errors in JSON.
+    """Request handler that leaves logging to the app and sends HTTP errors as JSON.
 
     Werkzeug logs every request itself; the app logs one line per request
     with the API code, so this handler's own lines go to DEBUG. Errors the

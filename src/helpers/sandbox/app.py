@@ -10,11 +10,11 @@
 - ``/services/oauth2/...`` and ``/__sandbox__/oauth/...``: passed to
   ``helpers.sandbox.oauth.handle(request, app)`` when that module imports.
 
-Whatever goes wrong, the answer is JSON: unknown paths get a 404 listing the
-endpoints, wrong methods a 405 with ``Allow``, and an unexpected exception
+Every response is JSON, whatever goes wrong. Unknown paths get a 404 listing
+the endpoints, wrong methods a 405 with ``Allow``, and an unexpected exception
 code 500, logged with its traceback. Request bodies a check rejected early
 are read and discarded (up to ``DRAIN_LIMIT``) so the client receives the
-answer instead of a reset connection.
+response instead of a reset connection.
 """
 
 from __future__ import annotations
@@ -100,7 +100,7 @@ MALFORMED_JSON = 10089
 
 
 class BadBody(Exception):
-    """The body is not JSON: answered like Spring Boot's default 400, not with a code."""
+    """The body is not JSON, so the response is Spring Boot's default 400 without a code."""
 
 
 class _CountingInput:
@@ -530,8 +530,8 @@ def _drain(environ: dict, counter: _CountingInput) -> None:
 
 
 def _bad_request(request: Request, message: str) -> Response:
-    # Shape of Spring Boot's default error body, which a Java service answers
-    # for a body it cannot read. NOTE: inferred; no source shows the API's.
+    # Spring Boot's default error body, which a Spring service returns for a
+    # body it cannot read. NOTE: inferred, because no source shows the API's.
     return json_response(
         {
             "timestamp": dt.datetime.now(dt.timezone.utc).isoformat(timespec="milliseconds"),

@@ -6,7 +6,7 @@ messaging channels, queues, flows, users, end users and the default
 connection profile. ``data/sandbox_org.json`` is the default; a user can pass
 a path or a dict to ``helpers.sandbox.start(fixture=...)``. Validation names
 the bad key (``messaging_channels[3].definition``) and what it expects, so a
-hand-written fixture fails with a message that says what to change.
+hand-written fixture fails with a message that names what to change.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ VENDOR_TYPES = ("CCaaS", "Messaging")
 TOKEN_STYLES = ("opaque", "jwt")
 
 # Salesforce messaging channel types other than CUSTOM. A channel of one of
-# these types answers 10035; a type outside this list and CUSTOM answers 10002.
+# these types gets 10035, and a type that is neither listed nor CUSTOM 10002.
 MESSAGING_TYPES = (
     "SMS",
     "WhatsApp",

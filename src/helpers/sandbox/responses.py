@@ -2,8 +2,8 @@
 
 Every error body takes its text from ``helpers.codes.message_for`` and its
 HTTP status from the code table (``helpers.codes.lookup(...).http_status``),
-unless ``Settings.http_status_overrides`` names the code. This module never
-holds a code's text. ``ApiError`` is how a check stops a request with a code.
+unless ``Settings.http_status_overrides`` names the code. This module contains
+no code's text. ``ApiError`` is how a check stops a request with a code.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ FALLBACK_STATUS = 400
 class ApiError(Exception):
     """Stop the request with an Interaction API error ``code``.
 
-    ``reason`` says which check failed, for the sandbox log and the request
+    ``reason`` names the check that failed, for the sandbox log and the request
     journal; it never reaches the response body, whose text comes from the
     code table.
     """
@@ -53,7 +53,7 @@ def later_code(code: int, settings: Settings, fallback: int = CATCH_ALL_CODE) ->
 
     The 2024-11 table has no code for some mistakes that later tables name
     (an unknown ``userId`` is 15106 since 2025). With ``table_version`` set
-    to ``2024-11`` those mistakes answer ``fallback``: the table's catch-all
+    to ``2024-11`` those mistakes get ``fallback``: the table's catch-all
     500 unless the caller names a 2024-11 code that covers the mistake.
     """
     if settings.table_version != "latest":

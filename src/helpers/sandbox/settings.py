@@ -43,8 +43,8 @@ class Settings:
     Attributes
     ----------
     error_shape
-        ``plain`` answers ``{"code", "message"}``; ``success_false`` adds
-        ``"success": false``; ``error_detail`` answers
+        ``plain`` returns ``{"code", "message"}``; ``success_false`` adds
+        ``"success": false``; ``error_detail`` returns
         ``{"success": false, "errorDetail": {"code", "message"}}`` on the
         endpoints whose response object defines ``errorDetail`` and the plain
         shape elsewhere.

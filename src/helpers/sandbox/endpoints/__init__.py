@@ -3,8 +3,8 @@
 Each endpoint handler takes a ``Call`` (the authenticated request with its
 parsed body) and returns ``(status, body)`` or raises ``ApiError``. Handlers
 follow the sandbox's check order: body structure, then the channel, then
-field rules, then state look-ups; then ``call.validated()`` applies any armed
-fault; only then does the handler change state. The app holds the state lock
+field rules, then state look-ups. Next, ``call.validated()`` applies any
+armed fault, and only then does the handler change state. The app holds the state lock
 while a handler runs.
 
 The enumerations are the values the API reference lists for each

@@ -86,7 +86,7 @@ def _check_integration(call: Call, integration: Any) -> None:
         raise ApiError(CUSTOM_INTEGRATION_INVALID, "customIntegration is not an object")
     kind = choice(integration, "customIntegrationType", INTEGRATION_TYPES, 10050)
     namespace = text(integration, "integrationNamespace", CUSTOM_INTEGRATION_INVALID)
-    # With no developer namespace the org id stands in, in 15 or 18 characters.
+    # With no developer namespace, the namespace is the org id (15 or 18 characters).
     if namespace[:15] != call.fixture.org_id:
         raise ApiError(CUSTOM_INTEGRATION_INVALID, f"integrationNamespace {namespace!r}")
     if kind == "CustomChannelIntegration":

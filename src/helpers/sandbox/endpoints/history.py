@@ -28,7 +28,8 @@ MAX_PARTICIPANTS = 3
 HISTORY_ROLES = ("EndUser", "Chatbot")
 HISTORY_APP_TYPES = ("custom", "chatbot", "iamessage")
 ENTRY_INVALID = 10045
-# Tables after 2024-11 dropped 10040 and 10041; the sandbox then answers these.
+# Tables after 2024-11 dropped 10040 and 10041, so under them the sandbox
+# returns these codes instead.
 LATER_MISSING_ROLE = 10043
 LATER_MISSING_SUBJECT = 10078
 
@@ -56,6 +57,11 @@ def post_conversation_history(call: Call) -> tuple[int, dict[str, Any]]:
     for entry in entries:
         _check_entry(call, entry, subjects)
     session_request = _check_session_request(call, body.get("messagingSession"))
+    if session_request is not None:
+        existing = call.state.find_conversation(channel.channel_address_identifier, end_user)
+        session = call.state.session(session_request)
+        if existing is None or session.conversation_identifier != existing.identifier:
+            raise ApiError(call.later(10071), "sessionId belongs to another conversation")
 
     call.validated()
     conversation, _ = call.state.conversation_or_create(

@@ -2,9 +2,9 @@
 
 The body is multipart: a ``json`` part with ``to``, ``from`` and exactly one
 interaction, and for an ``AttachmentInteraction`` one ``attachments`` file.
-The app parses the parts; this module checks them and, when every check
-passes, finds or creates the conversation of (``to``, ``from``) and stores
-the entry. A file is stored as its size and SHA-256.
+The app parses the parts and this module checks them. When every check
+passes, it finds or creates the conversation of (``to``, ``from``) and
+stores the entry. A file is stored as its size and SHA-256.
 """
 
 from __future__ import annotations

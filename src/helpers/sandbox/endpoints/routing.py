@@ -2,10 +2,10 @@
 ``agentWork`` (POST, PATCH).
 
 ``POST /route`` creates a PendingServiceRouting (PSR) for the conversation's
-current MessagingSession; ``DELETE /route`` cancels it. ``POST /agentWork``
-assigns the work item to a rep, with or without a PSR, and adds the rep to
-the conversation; ``PATCH /agentWork`` moves the work through Accept, Close,
-Decline or Cancel.
+current MessagingSession, and ``DELETE /route`` cancels it. ``POST
+/agentWork`` assigns the work item to a rep, with or without a PSR, and adds
+the rep to the conversation. ``PATCH /agentWork`` moves the work through
+Accept, Close, Decline or Cancel.
 """
 
 from __future__ import annotations
