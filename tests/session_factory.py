@@ -3,8 +3,8 @@
 ``canary_sandbox()`` starts a sandbox whose valid token and default end user
 are canaries: values that must never appear in anything the kit exports or
 logs. ``record_session()`` records a session against it that has a success,
-several error codes, a retried server-side fault, a raised exception, a
-multi-step conversation and annotations.
+several error codes, a retried server-side fault, catalog repro cases, a
+raised exception, a multi-step conversation and annotations.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from helpers import sandbox as sandbox_module
 from helpers.client import InteractionClient
 from helpers.journal import Journal
 from helpers.profiles import load_profile
+from helpers.repro import run_case
 
 CANARY_TOKEN = "00DFAKE000000000001!CANARYtokenDoNotLeak123"
 CANARY_END_USER = "canary-end-user-7731"
@@ -25,7 +26,9 @@ UNKNOWN_CHANNEL = "00000000-0000-4000-8000-000000000000"
 
 # Codes of the recorded exchanges, in order. The client refreshes the token
 # after 10004 and retries once, so 10004 appears twice.
-EXPECTED_CODES = [202, 10017, 10031, 20002, 202, 10004, 10004, 202, 202, 10031]
+REPRO_CODES = (10003, 10016, 10033)
+EXPECTED_CODES = [202, 10017, 10031, 20002, 202, 10004, 10004, 202, 202]
+EXPECTED_CODES += [10003, 202, 10016, 202, 202, 10033, 202, 10031]
 
 
 def canary_fixture() -> dict:
@@ -72,6 +75,11 @@ def record_session(handle, path) -> Path:
         conversation_id = first.response_json()["conversationIdentifier"]
         client.send(client.build_route(conversation_id))
         client.send(client.build_delete_route(conversation_id))
+
+        # Catalog repro cases: each sends its failing request, then the fix.
+        for code in REPRO_CODES:
+            run_case(code, handle.url, handle.profile, listener=journal.record_exchange)
+        journal.annotate("repro cases for a missing scope, a bad header and routingResult")
 
         try:
             with journal.capture():

@@ -55,7 +55,7 @@ def exported(journal, tmp_path_factory):
 def test_show_prints_summary(journal):
     run = run_cli("show", journal)
     assert run.returncode == 0, run.stderr
-    assert f"{len(EXPECTED_CODES)} exchanges, 2 annotations, 1 errors" in run.stdout
+    assert f"{len(EXPECTED_CODES)} exchanges, 3 annotations, 1 errors" in run.stdout
     assert "[1] POST /api/v1/interactions -> 400, code 10017" in run.stdout
     assert CANARY_TOKEN not in run.stdout + run.stderr
 

@@ -61,7 +61,7 @@ def test_recorded_session_has_errors_retries_and_raise(recorded):
     attempts = [r["exchange"]["attempt"] for r in session.exchange_records]
     assert attempts.count(2) == 2
     assert len(session.errors) == 1
-    assert len(session.annotations) == 2
+    assert len(session.annotations) == 3
 
 
 def test_canaries_absent_from_every_file_and_log(canary_box, tmp_path, caplog):

@@ -41,6 +41,7 @@ from helpers.export import load_bundle, session_roles
 from helpers.journal import Session, response_code
 from helpers.model import ApiRequest
 from helpers.redact import PLACEHOLDER_PATTERN, PLACEHOLDER_PREFIX, token_fingerprint
+from helpers.secrets import token_placeholder
 from helpers.transport import send
 
 log = logging.getLogger(__name__)
@@ -245,7 +246,14 @@ class _Target:
         tokens = data.get("tokens") if isinstance(data, Mapping) else None
         if not isinstance(tokens, Mapping):
             return {}
-        return {token_fingerprint(t): t for t in tokens.values() if isinstance(t, str)}
+        known = {}
+        for token in tokens.values():
+            if isinstance(token, str):
+                # Journals written before masking was idempotent stored the
+                # mask of the mask, so both fingerprints are accepted.
+                known[token_fingerprint(token_placeholder(token))] = token
+                known[token_fingerprint(token)] = token
+        return known
 
     @property
     def is_sandbox(self) -> bool:

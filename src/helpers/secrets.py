@@ -55,6 +55,10 @@ PASSWORD_FIELD_PATTERN = re.compile(
 )
 
 
+# The placeholder that token_placeholder() returns.
+MASKED_PATTERN = re.compile(r"<token:[0-9a-f]{8}>")
+
+
 def token_placeholder(token: str) -> str:
     """Return the stable placeholder that stands for ``token``."""
     digest = hashlib.sha256(token.encode("utf-8", "surrogatepass")).hexdigest()
@@ -62,10 +66,19 @@ def token_placeholder(token: str) -> str:
 
 
 def mask_authorization(value: str) -> str:
-    """Mask the credential in an ``Authorization`` header value, keep the scheme."""
+    """Mask the credential in an ``Authorization`` header value, keep the scheme.
+
+    A credential that is already a placeholder is kept, so masking twice (an
+    ``Exchange`` masks its request, and ``to_dict()`` masks it again) keeps
+    the fingerprint of the real token.
+    """
     scheme, _, credential = value.strip().partition(" ")
     if not credential:
+        if MASKED_PATTERN.fullmatch(scheme):
+            return value
         return token_placeholder(scheme) if scheme else value
+    if MASKED_PATTERN.fullmatch(credential.strip()):
+        return f"{scheme} {credential.strip()}"
     return f"{scheme} {token_placeholder(credential.strip())}"
 
 
