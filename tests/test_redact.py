@@ -277,6 +277,25 @@ def test_org_and_channel_replaced_on_request():
     assert redacted.header["profile"]["org_id"] == "<org-id-1>"
 
 
+def test_hosts_replaced_on_request():
+    record = exchange_record(0, interaction(), url="https://acme-corp.my.salesforce-scrt.com/api/v1/interactions")
+    record["exchange"]["error"] = "ConnectionError: acme-corp.my.salesforce-scrt.com refused"
+    kept, _ = redact_session(make_session(record))
+    assert "acme-corp" in dump(kept)
+    redacted, report = redact_session(make_session(record), RedactOptions(hosts=True))
+    exchange = redacted.records[0]["exchange"]
+    assert "acme-corp" not in dump(redacted)
+    assert exchange["url"] == "https://<host-1>/api/v1/interactions"
+    assert exchange["error"] == "ConnectionError: <host-1> refused"
+    assert report.counts["host"] == {"values": 1, "occurrences": 2}
+
+
+def test_loopback_host_kept():
+    record = exchange_record(0, interaction(), url="http://127.0.0.1:9/api/v1/interactions")
+    redacted, _ = redact_session(make_session(record), RedactOptions(hosts=True))
+    assert redacted.records[0]["exchange"]["url"] == "http://127.0.0.1:9/api/v1/interactions"
+
+
 @pytest.mark.parametrize(
     "options, kept",
     [

@@ -15,8 +15,8 @@ What is replaced:
   connected-app consumer keys (``3MVG...`` and the ``iss`` of an assertion),
   client secrets and passwords (form bodies, JSON fields, URL userinfo);
 - by default: end-user client ids, message text, usernames and emails;
-- on request: org ids and channel address identifiers, which support teams
-  usually need and are therefore kept by default.
+- on request: org ids, channel address identifiers and host names, which
+  support teams usually need and are therefore kept by default.
 
 ``find_secrets`` scans finished text for anything that still looks like a
 credential; the exporter runs it on every file it writes.
@@ -59,6 +59,7 @@ KINDS = (
     "message_text",
     "org_id",
     "channel_address",
+    "host",
 )
 PLACEHOLDER_PREFIX = {
     "access_token": "token",
@@ -71,6 +72,7 @@ PLACEHOLDER_PREFIX = {
     "message_text": "text",
     "org_id": "org-id",
     "channel_address": "channel",
+    "host": "host",
 }
 KIND_LABELS = {
     "access_token": "access tokens",
@@ -83,6 +85,7 @@ KIND_LABELS = {
     "message_text": "message text",
     "org_id": "org ids",
     "channel_address": "channel address identifiers",
+    "host": "host names",
 }
 
 PLACEHOLDER_PATTERN = re.compile(
@@ -99,6 +102,8 @@ FORM_SECRET_PATTERN = re.compile(
 FORM_TOKEN_PATTERN = re.compile(
     r"(?i)(?:^|[?&\s])(?:access_token|refresh_token|assertion|token)=([^&\s\"']+)"
 )
+URL_HOST_PATTERN = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^/\s@]*@)?([A-Za-z0-9.-]+)")
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 ORG_ID_PATTERN = re.compile(r"(?<![A-Za-z0-9])00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?(?![A-Za-z0-9])")
 
 SECRET_FIELDS = frozenset(
@@ -141,6 +146,9 @@ class RedactOptions:
     channel_addresses
         Replace channel address identifiers (``to``,
         ``channelAddressIdentifier``); kept by default for the same reason.
+    hosts
+        Replace host names in URLs other than the loopback (a My Domain
+        host names the customer); kept by default like org ids.
     attachments
         Replace the bytes of uploaded files with filler of the same length.
     extra_values
@@ -152,6 +160,7 @@ class RedactOptions:
     usernames: bool = True
     org_ids: bool = False
     channel_addresses: bool = False
+    hosts: bool = False
     attachments: bool = True
     extra_values: tuple[str, ...] = ()
 
@@ -170,6 +179,7 @@ class RedactOptions:
             "username": self.usernames,
             "org_id": self.org_ids,
             "channel_address": self.channel_addresses,
+            "host": self.hosts,
         }
         return optional.get(kind, True)
 
@@ -468,6 +478,9 @@ class _ValueFinder:
             self.add(match.group(0), "username")
         for match in ORG_ID_PATTERN.finditer(text):
             self.add(match.group(0), "org_id")
+        for match in URL_HOST_PATTERN.finditer(text):
+            if match.group(1).lower() not in LOOPBACK_HOSTS:
+                self.add(match.group(1), "host")
 
 
 class _Replacer:

@@ -108,6 +108,11 @@ def _add_redaction_options(parser: argparse.ArgumentParser) -> None:
         help="replace channel address identifiers",
     )
     group.add_argument(
+        "--redact-hosts",
+        action="store_true",
+        help="replace host names in URLs, such as a My Domain host",
+    )
+    group.add_argument(
         "--redact",
         action="append",
         default=[],
@@ -137,6 +142,7 @@ def _redact_options(args: argparse.Namespace):
             usernames=not args.keep_usernames,
             org_ids=args.redact_org_ids,
             channel_addresses=args.redact_channel_ids,
+            hosts=args.redact_hosts,
             attachments=not args.keep_attachments,
             extra_values=tuple(args.redact),
         )
