@@ -61,7 +61,7 @@ PATH_FIELD_PATTERN = re.compile(
 )
 REQUEST_ID_PATTERN = re.compile(
     rb"[Rr][Ee][Qq][Uu][Ee][Ss][Tt][_-]?[Ii][Dd]"
-    rb'(?:\\*"*[ \t]*[:=][ \t]*\\*"*([A-Za-z0-9][A-Za-z0-9._:-]{3,127})'
+    rb'(?:\\*"*[ \t]*[:=][ \t]*\\*"*([A-Za-z0-9][A-Za-z0-9._:-]{1,127})'
     rb"|\W{1,8}?([0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}))"
 )
 # String bodies are written as "unrolled loops" (runs of plain characters

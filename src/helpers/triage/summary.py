@@ -399,24 +399,22 @@ def _codes_table(by_code: pd.Series, first_seen, last_seen, version) -> pd.DataF
                 "count": int(count),
                 "name": info.name,
                 "known": info.known,
-                "first_seen": first_seen[code],
-                "last_seen": last_seen[code],
                 "summary": info.summary,
                 "fix": info.fix,
                 "retryable": info.retryable,
                 "table_version": info.table_version,
             }
         )
-    columns = ["code", "count", "name", "known", "first_seen", "last_seen", "summary", "fix", "retryable", "table_version"]
+    columns = ["code", "count", "name", "known", "summary", "fix", "retryable", "table_version"]
     frame = pd.DataFrame.from_records(records, columns=columns)
+    frame.insert(4, "first_seen", first_seen.array)
+    frame.insert(5, "last_seen", last_seen.array)
     return frame.astype(
         {
             "code": "int64",
             "count": "int64",
             "name": "string",
             "known": "bool",
-            "first_seen": UTC_NANOS,
-            "last_seen": UTC_NANOS,
             "summary": "string",
             "fix": "string",
             "retryable": "string",
