@@ -28,7 +28,7 @@ from collections.abc import Callable
 from typing import Any
 
 from helpers.model import ApiRequest
-from helpers.preflight import conversations, routing
+from helpers.preflight import bot_entries, conversations, history, routing
 from helpers.preflight.common import describe, type_name
 from helpers.preflight.findings import (
     ERROR,
@@ -74,8 +74,8 @@ BODY_CHECKS: dict[tuple[str, str], BodyCheck] = {
     ("PATCH", "consent"): conversations.check_consent,
     ("POST", "participant"): conversations.check_participant_operation,
     ("POST", "messagingSession"): conversations.check_messaging_session,
-    ("POST", "conversationEntry"): conversations.check_post_conversation_entry,
-    ("GET", "conversationEntry"): conversations.check_get_conversation_entry,
+    ("POST", "conversationEntry"): bot_entries.check_post_conversation_entry,
+    ("GET", "conversationEntry"): bot_entries.check_get_conversation_entry,
 }
 
 
@@ -161,7 +161,7 @@ def _check_body(
     if endpoint == ("POST", "interactions"):
         check_interactions(out, body, request, profile)
     elif endpoint == ("POST", "conversationHistory"):
-        conversations.check_conversation_history(out, body, profile, now_ms)
+        history.check_conversation_history(out, body, profile, now_ms)
     elif endpoint == ("PATCH", "capabilities"):
         context = get_header(request.headers or {}, "AuthorizationContext")
         conversations.check_capabilities(

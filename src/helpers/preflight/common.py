@@ -2,7 +2,7 @@
 
 The enums and limits follow the published OpenAPI description of the
 Interaction Service API and its reference pages. Where the pages only name a
-field and the exact rule is our inference, the constant says so.
+field and the exact rule is our inference, a comment at the constant states it.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ UUID_PATTERN = re.compile(
 SALESFORCE_ID_PATTERN = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 MAX_ADDRESS_LENGTH = 240
-MAX_FROM_LENGTH = 255  # the OpenAPI limit; the reference pages say 240
+MAX_FROM_LENGTH = 255  # the OpenAPI limit; the reference pages give 240
 WORK_ITEM_ID_LENGTH = 15
 MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024
 
@@ -105,8 +105,8 @@ SUPPORTED_MIME_TYPES = (
     "audio/mp4",
 )
 
-# The catch-all "invalid parameters" code. The 2024-11 table has no such
-# code and answers these mistakes with 500; later tables answer 10089.
+# The catch-all "invalid parameters" code of tables after 2024-11. An org on
+# the 2024-11 table returns 500 for these mistakes instead.
 INVALID_PARAMETERS = 10089
 
 # Epoch milliseconds below this value (March 1973) are almost certainly

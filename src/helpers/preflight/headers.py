@@ -141,6 +141,7 @@ def _check_authorization(
         return
     scheme, _, credential = str(found[1]).strip().partition(" ")
     credential = credential.strip()
+
     if scheme.lower() != "bearer":
         shown = scheme if credential else token_placeholder(scheme)
         out.error(
@@ -167,6 +168,7 @@ def _check_authorization(
         )
     if is_shell_variable(credential):
         return
+
     placeholder = token_placeholder(credential)
     if " " in credential or credential.startswith(("'", '"', "<")):
         out.error(
@@ -177,6 +179,7 @@ def _check_authorization(
             "Send the access_token value exactly as the token endpoint returned it.",
         )
         return
+
     opaque = OPAQUE_TOKEN_SHAPE.match(credential)
     if opaque is None and not JWT_SHAPE.match(credential):
         out.warning(
@@ -274,7 +277,7 @@ def _check_authorization_context(
         )
         value = value.strip()
     # A name that is not a developer name cannot be a channel definition of
-    # the token's app, so the service answers as for any foreign definition.
+    # the token's app, so the service returns the code for a foreign definition.
     if not AUTHORIZATION_CONTEXT_PATTERN.match(value):
         out.error(
             10005,
@@ -303,6 +306,7 @@ def _check_authorization_context_type(
     fix = f"Send AuthorizationContextType: one of {choices}."
     found = get_header(headers, "AuthorizationContextType")
     label = f"{endpoint[0]} /{endpoint[1]}" if endpoint else "this endpoint"
+
     if found is None or not str(found[1]).strip():
         if usage == "required":
             out.error(
@@ -315,6 +319,7 @@ def _check_authorization_context_type(
     value = str(found[1]).strip()
     if is_shell_variable(value):
         return
+
     # The service's own examples send upper-case spellings, so the check
     # ignores case.
     if value.lower() not in {v.lower() for v in AUTHORIZATION_CONTEXT_TYPES}:

@@ -59,6 +59,7 @@ def check_route(out: FindingList, body: dict[str, Any], profile: Any) -> None:
             "routing; older orgs reject it.",
             "Use Initial or Transfer unless the org supports conferences.",
         )
+
     if "routingInfo" not in body or body["routingInfo"] is None:
         return
     info = body["routingInfo"]
@@ -71,6 +72,7 @@ def check_route(out: FindingList, body: dict[str, Any], profile: Any) -> None:
             "the channel's routing.",
         )
         return
+
     has_flow = info.get("flow") is not None
     has_queue = not is_blank(info.get("queueId"))
     if not has_flow and not has_queue:
@@ -88,6 +90,7 @@ def check_route(out: FindingList, body: dict[str, Any], profile: Any) -> None:
             "routingInfo has both flow and queueId; the API expects one of them.",
             "Keep either flow (with its fallback queueId) or queueId.",
         )
+
     if has_flow:
         _check_flow(out, info["flow"])
     if has_queue:
