@@ -534,3 +534,71 @@ def test_history_attaches_to_session(fresh_sandbox, profile):
         "payload": {"sessionId": conversation["messagingSessionId"]},
     }
     assert repro.response_code(post(profile, request)) == 500
+
+
+def test_requests_log_lists_files(fresh_sandbox, profile):
+    request = build("interaction_attachment", profile)
+    post(profile, request)
+    record = fresh_sandbox.received()[-1]
+    assert record["files"][0]["filename"] == "receipt.pdf"
+    assert record["files"][0]["size"] == len(request.attachments[0].content)
+    assert record["body"]["interactions"][0]["interactionType"] == "AttachmentInteraction"
+
+
+# the same code on other endpoints than the catalog's -------------------------------
+
+OTHER_ENDPOINT_CASES = [
+    ("acknowledgement", {"set": {"conversationIdentifier": "{uuid}"}}, 10018),
+    ("acknowledgement", {"set": {"sender.subject": "fake-stranger"}}, 10036),
+    ("acknowledgement", {"set": {"sender.role": "Agent"}}, 10038),
+    ("participant", {"set": {"conversationIdentifier": "{uuid}"}}, 10018),
+    ("participant", {"set": {"participants.0.appType": "custom"}}, 10037),
+    ("participant", {"set": {"participants": []}}, 10039),
+    ("messaging_session", {"set": {"conversationIdentifier": "{uuid}"}}, 10018),
+    ("messaging_session", {"set": {"endUserClientId": "fake-stranger"}}, 10020),
+    ("messaging_session", {"set": {"endUserClientId": "{end_users.1}"}}, 10025),
+    ("messaging_session", {"set": {"channelAddressIdentifier": "{channels.inactive}"}}, 10031),
+    ("route_delete", {"set": {"conversationIdentifier": "{uuid}"}}, 10018),
+    ("routing_result", {"set": {"workItemId": "0MwSBX999999999"}}, 10012),
+    ("routing_result", {"set": {"workItemId": "short"}}, 10012),
+    ("routing_result", {"set": {"conversationIdentifier": "{uuid}"}}, 10018),
+    ("agent_work", {"set": {"routingContext.conversationIdentifier": "{uuid}"}}, 10018),
+    ("agent_work", {"remove": ["capacityWeight"]}, 10013),
+    ("conversation", {"set": {"channelAddressIdentifier": "{channels.sms}"}}, 10035),
+    ("conversation", {"set": {"channelAddressIdentifier": "{channels.other_app}"}}, 10001),
+    ("conversation", {"set": {"channelAddressIdentifier": "{uuid}"}}, 10017),
+    ("consent", {"set": {"channelAddressIdentifier": "{channels.unlinked}"}}, 10026),
+    ("consent", {"set": {"channelAddressIdentifier": "{channels.foreign_provider}"}}, 10006),
+    ("conversation_history", {"set": {"channelAddressIdentifier": "{channels.voice}"}}, 10002),
+    ("conversation_history", {"set": {"conversationEntries.0.sender.subject": "x"}}, 10036),
+    (
+        "conversation_history",
+        {"set": {"conversationEntries.0.entryPayload.abstractMessage.messageType": "Nope"}},
+        10047,
+    ),
+    (
+        "capabilities",
+        {"set": {"capabilities.channelCapabilities.0.messageTypeCapabilities.0.formatTypeCapabilities.0.formatType": "Buttons"}},
+        10049,
+    ),
+    ("capabilities", {"set": {"capabilities.appType": "agent"}}, 10037),
+    ("capabilities", {"set": {"capabilities.channelCapabilities.0.customIntegration.integrationNamespace": "acme"}}, 10050),
+    ("interaction_delivery_failed", {"set": {"interactions.0.payload.recipient.appType": "agent"}}, 10037),
+    ("interaction_delivery_failed", {"set": {"interactions.0.payload.recipient.role": "Agent"}}, 10038),
+    ("interaction_typing", {"set": {"interactions.0.timestamp": "now"}}, 10029),
+    ("interaction_message", {"set": {"from": "u" * 256}}, 10028),
+    ("interaction_message", {"set": {"to": "g" * 241}}, 10027),
+]
+
+
+@pytest.mark.parametrize(
+    "name, mistake, code",
+    OTHER_ENDPOINT_CASES,
+    ids=[f"{name}-{code}" for name, _, code in OTHER_ENDPOINT_CASES],
+)
+def test_code_on_other_endpoint(fresh_sandbox, profile, name, mistake, code):
+    context = run_setup(name, profile)
+    template = repro.apply_mistake(repro.base_requests()[name], mistake)
+    request = repro.build_request(template, profile, context, strict=True)
+    exchange = post(profile, request)
+    assert repro.response_code(exchange) == code, exchange.response_body

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import base64
 import collections
+import dataclasses
 import datetime as dt
 import hashlib
 import importlib
@@ -325,6 +326,7 @@ class SandboxApp:
         else:
             body = _parse_json(request, settings)
         record["body"] = body
+        record["files"] = [dataclasses.asdict(upload) for upload in files]
 
         call = Call(
             method=method,
@@ -436,6 +438,7 @@ class SandboxApp:
             "headers": _logged_headers(request),
             "content_length": request.content_length,
             "body": record.get("body"),
+            "files": record.get("files", []),
             "status": response.status_code,
             "code": record["code"],
             "reason": record["reason"] or None,
