@@ -1,8 +1,8 @@
 """``python -m helpers demo``: run every walkthrough notebook headless.
 
-The command starts one sandbox, exports its URL as ``ISAPI_SANDBOX_URL`` so
-that every kernel talks to it, executes each notebook with nbclient in the
-notebooks' folder, and writes the executed notebook and an HTML page per
+The command starts one sandbox and exports its URL as ``ISAPI_SANDBOX_URL``,
+so that every kernel talks to it. It executes each notebook with nbclient in
+the notebooks' folder and writes the executed notebook and an HTML page per
 notebook to the output folder. It prints one summary line and exits 1 when
 any notebook failed, so CI can use it as the headless main job.
 """
@@ -93,7 +93,7 @@ def find_notebooks(folder: Path, only: list[str] | None = None) -> list[Path]:
     Raises
     ------
     UsageError
-        When the folder does not exist or holds no matching notebook.
+        When the folder does not exist or contains no matching notebook.
     """
     if not folder.is_dir():
         raise UsageError(f"notebook folder {folder} not found; pass --notebooks DIR")

@@ -3,7 +3,7 @@
 The command starts one local sandbox in this process and exports its URL as
 ``ISAPI_SANDBOX_URL`` to the JupyterLab server, so every kernel shares the
 same sandbox (``helpers.profiles.load_profile`` reads that variable). The
-server listens on 127.0.0.1 only, opens no browser, asks for a token that is
+server listens on 127.0.0.1 only, opens no browser, requires a token that is
 printed in the URL, and turns off the news toast, the update check and the
 extension manager's installs through a settings folder of its own.
 
@@ -164,12 +164,12 @@ def write_settings_dir(folder: Path) -> Path:
 
 
 def wait_until_ready(url: str, token: str, process: subprocess.Popen, timeout: float) -> None:
-    """Poll the server's status endpoint until it answers 200.
+    """Poll the server's status endpoint until it returns 200.
 
     Raises
     ------
     RuntimeError
-        When the server exits or does not answer within ``timeout`` seconds.
+        When the server exits or does not respond within ``timeout`` seconds.
     """
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -184,7 +184,7 @@ def wait_until_ready(url: str, token: str, process: subprocess.Popen, timeout: f
         except requests.RequestException:
             pass
         time.sleep(0.25)
-    raise RuntimeError(f"JupyterLab did not answer on {url} within {timeout:.0f} s")
+    raise RuntimeError(f"JupyterLab did not respond on {url} within {timeout:.0f} s")
 
 
 def run(args: argparse.Namespace) -> int:

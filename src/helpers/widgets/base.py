@@ -1,6 +1,6 @@
 """The base of every composite widget in the kit.
 
-A composite widget holds its child widgets as private attributes and shows a
+A composite widget keeps its child widgets as private attributes and shows a
 small public face: ``value``, a few methods that do the work, and display
 through ``_ipython_display_`` or the ``widget`` property. Callbacks are plain
 methods, so tests call them without a browser. Every public action runs

@@ -44,7 +44,7 @@ class Card:
     Parameters
     ----------
     title
-        One line that says what happened.
+        One line that states what happened.
     kind
         One of ``info``, ``ok``, ``fail``, ``warn`` or ``error``.
     rows

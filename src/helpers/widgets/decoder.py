@@ -88,7 +88,7 @@ def decode_text(text: str) -> CardList:
     -------
     CardList
         One ``FindingView`` per finding, or a single ``warn`` card when the
-        text holds no finding.
+        text contains no finding.
 
     Raises
     ------
@@ -184,7 +184,7 @@ class DecoderWidget(CompositeWidget):
         Returns
         -------
         CardList
-            The cards shown; ``findings`` holds the findings themselves.
+            The cards shown; ``findings`` contains the findings themselves.
         """
         cards = decode_text(self._text.value)
         self.findings = [card.finding for card in cards.cards if isinstance(card, FindingView)]

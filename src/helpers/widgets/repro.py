@@ -4,7 +4,7 @@ code of the repro catalog.
 ``ReproWidget`` walks through one catalog case against a sandbox: choose a
 code (a text filter over code, name, description and endpoint narrows the
 drop-down), look at the failing request and its curl form, send it, read the
-decoded answer, apply the fix (shown as a unified diff of the two requests)
+decoded response, apply the fix (shown as a unified diff of the two requests)
 and send again to see the fix verified. ``RunEveryCode`` runs every case with
 a progress bar and returns a table.
 
@@ -221,14 +221,14 @@ class ReproWidget(CompositeWidget):
         return build_fixed(self.case, self._profile, self._ensure_setup(), strict=True)
 
     def current_request(self) -> ApiRequest:
-        """The request that **Send** sends now: failing, or fixed after the fix."""
+        """Build the request that **Send** sends now: failing, or fixed after the fix."""
         return self.failing_request() if self.stage == STAGE_FAILING else self.fixed_request()
 
     @guarded("sending the request")
     def send(self) -> CardList:
-        """Send the current request and show the answer.
+        """Send the current request and show the response.
 
-        Before the fix, the card says whether the expected code came back;
+        Before the fix, the card states whether the expected code came back;
         after it, whether the fixed request succeeded (``verified``).
         """
         case = self.case
@@ -372,7 +372,7 @@ class ReproWidget(CompositeWidget):
 
 
 def _succeeded(exchange: Any) -> bool:
-    """Return True for a 2xx answer whose body says ``"success": true``."""
+    """Return True for a 2xx response whose body contains ``"success": true``."""
     body = exchange.response_json()
     return bool(exchange.ok) and isinstance(body, dict) and body.get("success") is True
 

@@ -1,11 +1,11 @@
 """The try-it widget of the API-area notebooks (10 to 14): pick a variant of
-one call, look at the request, send it, read the decoded answer.
+one call, look at the request, send it, read the decoded response.
 
 Each notebook builds its variants from the client's ``build_*`` methods: the
 correct call first, then the common mistakes. A ``Variant`` is a function
 that returns a fresh ``ApiRequest`` plus the API code it is expected to
 return (None for success), so ``TryIt.check_all`` can send every variant and
-say whether each one came back as expected. The widget sends through
+report whether each one came back as expected. The widget sends through
 ``InteractionClient.send``, so the standard headers, the preflight checks
 and the token handling are those of the client.
 """
@@ -292,7 +292,7 @@ def _codes_of(exchange: Any) -> list[int]:
 
 
 def verdict_card(variant: Variant, exchange: Any) -> Card:
-    """Return a card that says whether ``exchange`` is what ``variant`` expects."""
+    """Return a card that states whether ``exchange`` is what ``variant`` expects."""
     expected = f"code {variant.expect}" if variant.expect is not None else "success"
     got = ", ".join(str(c) for c in _codes_of(exchange)) or f"status {exchange.status}"
     if variant.outcome_matches(exchange):
