@@ -240,3 +240,21 @@ def test_minted_token_never_logged(box, key, app, caplog):
     for text in texts:
         assert result.access_token not in text
         assert pem_line not in text
+
+
+def test_token_provider_loads_key_once(key, app, tmp_path):
+    path = tmp_path / "server.key"
+    path.write_text(key_pem(key), encoding="utf-8")
+    provider = token_provider(app["consumer_key"], path, app["username"], app["login_url"])
+    path.unlink()
+    first = provider()
+    second = provider()
+    assert first.access_token != second.access_token
+    assert "interaction_api" in second.scopes
+
+
+def test_token_provider_rejects_bad_key_at_once(app, tmp_path):
+    path = tmp_path / "server.crt"
+    path.write_text("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n", encoding="utf-8")
+    with pytest.raises(TokenError, match="certificate, not a private key"):
+        token_provider(app["consumer_key"], path, app["username"], app["login_url"])
