@@ -83,6 +83,9 @@ class ExportResult:
             lines.append(str(self.report))
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        printer.text(str(self))
+
 
 def export_session(
     session: Session | str | os.PathLike,

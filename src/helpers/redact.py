@@ -237,6 +237,11 @@ class RedactionReport:
             lines.append("  kept as recorded: " + ", ".join(kept))
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # IPython shows this as text/plain next to the HTML, for readers
+        # of a notebook run headless.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         cells = "".join(
             f"<tr><td>{html.escape(label)}</td><td>{values}</td><td>{occurrences}</td>"

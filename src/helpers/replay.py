@@ -148,6 +148,11 @@ class ReplayResult:
         lines.append(verdict)
         return "\n".join(lines)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # IPython shows this as text/plain next to the HTML, for readers
+        # of a notebook run headless.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{row.index}</td><td><code>{html.escape(row.method)} "
