@@ -703,15 +703,39 @@ def _header_option(name: str, value: str, token_env: str) -> str:
     if name.lower() == "authorization":
         scheme, _, credential = value.strip().partition(" ")
         if not credential:
-            scheme = "Bearer"
+            # A token sent without a scheme is a mistake worth keeping as it is.
+            scheme, credential = "", scheme
         if not _SHELL_VARIABLE.fullmatch(credential.strip()):
             credential = f"${token_env}"
-        return f'-H "Authorization: {scheme} {credential.strip()}"'
+        prefix = f"{scheme} " if scheme else ""
+        return f"-H {_quote_keeping_variables(f'{name}: {prefix}{credential.strip()}')}"
     if name.lower() in SECRET_HEADERS:
         return f"-H {_shell_quote(f'{name}: <masked>')}"
     if value == "":
         return f"-H {_shell_quote(f'{name};')}"
-    return f"-H {_shell_quote(f'{name}: {value}')}"
+    return f"-H {_quote_keeping_variables(f'{name}: {value}')}"
+
+
+def _quote_keeping_variables(text: str) -> str:
+    """Quote ``text`` for a shell so that ``$NAME`` and ``${NAME}`` still expand.
+
+    Variables go in double quotes and everything else in single quotes; the
+    shell joins the adjacent pieces into one word.
+    """
+    if not _SHELL_VARIABLE.search(text):
+        return _shell_quote(text)
+    if not re.search(r'["\\$`!]', _SHELL_VARIABLE.sub("", text)):
+        return f'"{text}"'
+    pieces: list[str] = []
+    position = 0
+    for match in _SHELL_VARIABLE.finditer(text):
+        if match.start() > position:
+            pieces.append(_shell_quote(text[position : match.start()]))
+        pieces.append(f'"{match.group(0)}"')
+        position = match.end()
+    if position < len(text):
+        pieces.append(_shell_quote(text[position:]))
+    return "".join(pieces)
 
 
 def _body_options(request: ApiRequest, attachment_dir: str | os.PathLike[str] | None) -> list[str]:
