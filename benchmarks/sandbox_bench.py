@@ -5,7 +5,8 @@ Measures ``POST /api/v1/interactions`` (a multipart Message) and
 requests sent to a hello-world Werkzeug app served the same way (Werkzeug
 ``make_server(..., threaded=True)`` with the sandbox's request handler).
 Each server runs in its own child process, so the clients' threads do not
-compete with it for the GIL. Clients use one ``requests.Session`` per
+compete with it for the GIL. The two servers are measured in alternating
+rounds, so a change in machine load affects both alike. Clients use one ``requests.Session`` per
 thread and talk to 127.0.0.1 only.
 
 Run from the repository root::
@@ -26,10 +27,12 @@ import statistics
 import threading
 import time
 import uuid
+from typing import Any
 
 import requests
 
 CONCURRENCY = (1, 8)
+ROUNDS = 5
 TARGET_RATIO = 0.7
 TARGET_P99_MS = 5.0
 
@@ -95,11 +98,12 @@ def _prepare(profile: dict) -> dict[str, dict]:
     return prepared
 
 
-def _measure(base_url: str, prepared: dict, total: int, clients: int) -> dict[str, float]:
+def _measure(base_url: str, prepared: dict, total: int, clients: int) -> dict[str, Any]:
+    """Send ``total`` requests from ``clients`` threads; return latencies and wall time."""
     latencies: list[float] = []
     lock = threading.Lock()
     barrier = threading.Barrier(clients + 1)
-    per_client = total // clients
+    per_client = max(1, total // clients)
     errors = []
 
     def client() -> None:
@@ -127,14 +131,28 @@ def _measure(base_url: str, prepared: dict, total: int, clients: int) -> dict[st
         thread.join()
     elapsed = time.perf_counter() - started
     if errors:
-        raise RuntimeError(f"{len(errors)} failed requests, first: {errors[0]}")
-    latencies.sort()
-    return {
-        "requests": len(latencies),
-        "throughput": len(latencies) / elapsed,
-        "p50": statistics.median(latencies),
-        "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
-    }
+        raise RuntimeError(f"{len(errors)} requests failed, first: {errors[0]}")
+    return {"latencies": latencies, "elapsed": elapsed}
+
+
+def _compare(urls: dict[str, str], prepared: dict, total: int, clients: int) -> dict:
+    """Measure each target in alternating rounds, so load changes hit both alike."""
+    runs = {name: {"latencies": [], "elapsed": 0.0} for name in urls}
+    for _ in range(ROUNDS):
+        for name, url in urls.items():
+            run = _measure(url, prepared, total // ROUNDS, clients)
+            runs[name]["latencies"] += run["latencies"]
+            runs[name]["elapsed"] += run["elapsed"]
+    summary = {}
+    for name, run in runs.items():
+        latencies = sorted(run["latencies"])
+        summary[name] = {
+            "requests": len(latencies),
+            "throughput": len(latencies) / run["elapsed"],
+            "p50": statistics.median(latencies),
+            "p99": latencies[min(len(latencies) - 1, int(len(latencies) * 0.99))],
+        }
+    return summary
 
 
 def main() -> None:
@@ -148,14 +166,14 @@ def main() -> None:
     try:
         prepared = _prepare(profile)
         rows = []
+        urls = {"sandbox": sandbox_url, "bare": bare_url}
         for endpoint, request in prepared.items():
             for clients in CONCURRENCY:
                 # Warm up both servers so the first connections do not count.
-                _measure(bare_url, request, 50, 1)
-                _measure(sandbox_url, request, 50, 1)
-                bare = _measure(bare_url, request, args.requests, clients)
-                box = _measure(sandbox_url, request, args.requests, clients)
-                rows.append((endpoint, clients, box, bare))
+                for url in urls.values():
+                    _measure(url, request, 50, 1)
+                summary = _compare(urls, request, args.requests, clients)
+                rows.append((endpoint, clients, summary["sandbox"], summary["bare"]))
     finally:
         sandbox_process.terminate()
         bare_process.terminate()
