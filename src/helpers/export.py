@@ -129,7 +129,10 @@ def export_session(
     notebook = session_to_notebook(redacted, report)
     texts = {
         "notebook": (NOTEBOOK_NAME, _notebook_json(notebook)),
-        "bundle": (BUNDLE_NAME, json.dumps(session_to_bundle(redacted, report), indent=1)),
+        "bundle": (
+            BUNDLE_NAME,
+            json.dumps(session_to_bundle(redacted, report), indent=1),
+        ),
     }
     curl_text, result.curl_renderer = session_to_curl(redacted)
     texts["curl"] = (CURL_NAME, curl_text)
@@ -160,7 +163,8 @@ def session_roles(session: Session) -> dict[str, str]:
     found: dict[str, Counter] = {role: Counter() for role in ROLE_VARIABLES}
     for record in session.exchange_records:
         request = record["exchange"].get("request") or {}
-        headers = {str(k).lower(): str(v) for k, v in (request.get("headers") or {}).items()}
+        recorded_headers = request.get("headers") or {}
+        headers = {str(k).lower(): str(v) for k, v in recorded_headers.items()}
         credential = headers.get("authorization", "").partition(" ")[2].strip()
         if credential:
             found["access_token"][credential] += 1
@@ -183,7 +187,9 @@ def session_roles(session: Session) -> dict[str, str]:
     return roles
 
 
-def session_to_bundle(session: Session, report: RedactionReport | None = None) -> dict[str, Any]:
+def session_to_bundle(
+    session: Session, report: RedactionReport | None = None
+) -> dict[str, Any]:
     """Return the replay bundle: the redacted session plus metadata.
 
     The bundle contains no original value of anything redacted: the report's
@@ -213,7 +219,9 @@ def load_bundle(path: str | os.PathLike) -> dict[str, Any]:
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, ValueError) as exc:
-        raise ExportError(f"{path} is not a session bundle: invalid JSON ({exc})") from None
+        raise ExportError(
+            f"{path} is not a session bundle: invalid JSON ({exc})"
+        ) from None
     if not isinstance(data, dict) or data.get("format") != BUNDLE_FORMAT:
         raise ExportError(
             f"{path} is not a session bundle (expected a JSON object with format "
@@ -315,7 +323,8 @@ def _exchange_cell(record: dict[str, Any]):
 def _request_output(exchange: dict[str, Any]) -> tuple[str, str]:
     request = exchange.get("request") or {}
     lines = [f"{request.get('method')} {exchange.get('url') or request.get('path')}"]
-    lines += [f"{name}: {value}" for name, value in (request.get("headers") or {}).items()]
+    headers = request.get("headers") or {}
+    lines += [f"{name}: {value}" for name, value in headers.items()]
     body = _request_body_text(request)
     text = "\n".join(lines) + ("\n\n" + body if body else "")
     return "Request\n" + text, _html_block("Request", text)
@@ -397,7 +406,10 @@ def _title_markdown(session: Session) -> str:
 
 
 def _summary_markdown(session: Session) -> str:
-    rows = ["| # | request | status | code | attempt |", "| --- | --- | --- | --- | --- |"]
+    rows = [
+        "| # | request | status | code | attempt |",
+        "| --- | --- | --- | --- | --- |",
+    ]
     for record in session.exchange_records:
         row = _exchange_row(record)
         rows.append(
@@ -461,7 +473,10 @@ def _request_body_text(request: dict[str, Any]) -> str:
     parts = []
     if request.get("json_part") is not None:
         part = request["json_part"]
-        shown = part if isinstance(part, str) else json.dumps(part, indent=2, ensure_ascii=False)
+        if isinstance(part, str):
+            shown = part
+        else:
+            shown = json.dumps(part, indent=2, ensure_ascii=False)
         parts.append("multipart part 'json':\n" + shown)
     for attachment in request.get("attachments") or []:
         parts.append(
@@ -518,7 +533,8 @@ def session_to_curl(session: Session) -> tuple[str, str]:
     for record in session.exchange_records:
         request = ApiRequest.from_dict(record["exchange"]["request"])
         command = render(request, BASE_URL_MARK)
-        command = _substitute_shell(command, {BASE_URL_MARK: BASE_URL_VARIABLE} | variables)
+        substitutions = {BASE_URL_MARK: BASE_URL_VARIABLE} | variables
+        command = _substitute_shell(command, substitutions)
         row = _exchange_row(record)
         lines.append(
             f"# [{row['index']}] recorded: {row['status']}"
@@ -570,7 +586,8 @@ def _render_curl(request: ApiRequest, base_url: str) -> str:
         elif not (request.is_multipart and name.lower() == "content-type"):
             parts += ["-H", shlex.quote(f"{name}: {value}")]
     if request.raw_body is not None:
-        parts += ["--data-binary", shlex.quote(request.raw_body.decode("utf-8", "replace"))]
+        body = request.raw_body.decode("utf-8", "replace")
+        parts += ["--data-binary", shlex.quote(body)]
     elif request.is_multipart:
         if request.json_part is not None:
             text = (
@@ -580,10 +597,8 @@ def _render_curl(request: ApiRequest, base_url: str) -> str:
             )
             parts += ["-F", shlex.quote(f"json={text};type=application/json")]
         for attachment in request.attachments:
-            parts += [
-                "-F",
-                shlex.quote(f"attachments=@{attachment.filename};type={attachment.mime_type}"),
-            ]
+            part = f"attachments=@{attachment.filename};type={attachment.mime_type}"
+            parts += ["-F", shlex.quote(part)]
     elif request.json is not None:
         parts += ["--data-raw", shlex.quote(json.dumps(request.json))]
     return " \\\n  ".join(_pair_options(parts))
@@ -607,7 +622,8 @@ def _substitute_shell(command: str, variables: dict[str, str]) -> str:
     """
     if not variables:
         return command
-    pattern = re.compile("|".join(re.escape(v) for v in sorted(variables, key=len, reverse=True)))
+    longest_first = sorted(variables, key=len, reverse=True)
+    pattern = re.compile("|".join(re.escape(v) for v in longest_first))
     out, state, index = [], None, 0
     while index < len(command):
         match = pattern.match(command, index)
@@ -646,7 +662,9 @@ def _check_no_secrets(result: ExportResult) -> None:
     if leaks:
         for path in result.files.values():
             path.unlink(missing_ok=True)
-        details = "; ".join(f"{name}: {', '.join(kinds)}" for name, kinds in leaks.items())
+        details = "; ".join(
+            f"{name}: {', '.join(kinds)}" for name, kinds in leaks.items()
+        )
         raise ExportError(
             f"export stopped because a credential is still visible ({details}); "
             "no file was kept. Add the value with --redact VALUE and export again."

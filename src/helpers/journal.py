@@ -267,9 +267,13 @@ class Journal:
             )
         with self._lock:
             index = self._exchange_count
-            self._write_locked(
-                {"type": "exchange", "index": index, "at": utc_now_iso(), "exchange": data}
-            )
+            record = {
+                "type": "exchange",
+                "index": index,
+                "at": utc_now_iso(),
+                "exchange": data,
+            }
+            self._write_locked(record)
             self._exchange_count += 1
         return index
 
@@ -293,9 +297,13 @@ class Journal:
             exchange.
         """
         if not isinstance(text, str):
-            raise TypeError(f"annotation text must be a string, not {type(text).__name__}")
+            raise TypeError(
+                f"annotation text must be a string, not {type(text).__name__}"
+            )
         if not text.strip():
-            raise ValueError("annotation text is empty; write what you observed or tried")
+            raise ValueError(
+                "annotation text is empty; write what you observed or tried"
+            )
         if exchange_index is not None:
             self._check_exchange_index(exchange_index)
         self._write(
@@ -313,7 +321,9 @@ class Journal:
             raise ValueError("a note must be a non-empty string")
         self._write({"type": "note", "at": utc_now_iso(), "text": text})
 
-    def record_error(self, error: BaseException, exchange_index: int | None = None) -> None:
+    def record_error(
+        self, error: BaseException, exchange_index: int | None = None
+    ) -> None:
         """Append an ``error`` record for an exception raised during the session.
 
         The record stores the exception's type and message (masked), its
@@ -321,7 +331,9 @@ class Journal:
         exchange it belongs to when given.
         """
         if not isinstance(error, BaseException):
-            raise TypeError(f"record_error() takes an exception, not {type(error).__name__}")
+            raise TypeError(
+                f"record_error() takes an exception, not {type(error).__name__}"
+            )
         if exchange_index is not None:
             self._check_exchange_index(exchange_index)
         record = {
@@ -395,11 +407,14 @@ class Journal:
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else "open"
-        return f"<Journal {str(self.path)!r}: {self._exchange_count} exchanges, {state}>"
+        count = self._exchange_count
+        return f"<Journal {str(self.path)!r}: {count} exchanges, {state}>"
 
     def _check_exchange_index(self, index: Any) -> None:
         if isinstance(index, bool) or not isinstance(index, int):
-            raise TypeError(f"exchange_index must be an int, not {type(index).__name__}")
+            raise TypeError(
+                f"exchange_index must be an int, not {type(index).__name__}"
+            )
         if not 0 <= index < self._exchange_count:
             raise ValueError(
                 f"exchange_index {index} names no recorded exchange; "
@@ -416,7 +431,9 @@ class Journal:
 
     def _write_locked(self, record: dict[str, Any]) -> None:
         if self._file is None:
-            raise ValueError(f"journal {self.path} is closed; open a new Journal to append")
+            raise ValueError(
+                f"journal {self.path} is closed; open a new Journal to append"
+            )
         line = json.dumps(_mask_record(record), ensure_ascii=False, default=str)
         # One write per record, then flush and fsync: a crash can tear only
         # the line being written, never one that was already returned.
@@ -516,7 +533,8 @@ def _prepare_for_append(path: Path) -> int:
     if not data.endswith(b"\n"):
         cut = data.rfind(b"\n") + 1
         log.warning(
-            "journal %s: dropping an incomplete last record (%d bytes) before appending",
+            "journal %s: dropping an incomplete last record (%d bytes) "
+            "before appending",
             path,
             len(data) - cut,
         )

@@ -94,7 +94,9 @@ PLACEHOLDER_PATTERN = re.compile(
 MASKED_TOKEN_PATTERN = re.compile(r"<token:[0-9a-f]{8}>")
 MASKED_KEY_PATTERN = re.compile(r"<private key: [A-Z ]+>")
 CONSUMER_KEY_PATTERN = re.compile(r"(?<![A-Za-z0-9])3MVG[A-Za-z0-9._]{20,}")
-EMAIL_PATTERN = re.compile(r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+EMAIL_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}"
+)
 URL_USERINFO_PATTERN = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://([^/\s:@]+):([^/\s@]+)@")
 FORM_SECRET_PATTERN = re.compile(
     r"(?i)(?:^|[?&\s])(?:password|passwd|client_secret|clientsecret)=([^&\s\"']+)"
@@ -102,9 +104,13 @@ FORM_SECRET_PATTERN = re.compile(
 FORM_TOKEN_PATTERN = re.compile(
     r"(?i)(?:^|[?&\s])(?:access_token|refresh_token|assertion|token)=([^&\s\"']+)"
 )
-URL_HOST_PATTERN = re.compile(r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^/\s@]*@)?([A-Za-z0-9.-]+)")
+URL_HOST_PATTERN = re.compile(
+    r"(?i)\b[a-z][a-z0-9+.-]*://(?:[^/\s@]*@)?([A-Za-z0-9.-]+)"
+)
 LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
-ORG_ID_PATTERN = re.compile(r"(?<![A-Za-z0-9])00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?(?![A-Za-z0-9])")
+ORG_ID_PATTERN = re.compile(
+    r"(?<![A-Za-z0-9])00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?(?![A-Za-z0-9])"
+)
 
 SECRET_FIELDS = frozenset(
     {"password", "passwd", "client_secret", "clientsecret", "secret", "private_key"}
@@ -169,7 +175,9 @@ class RedactOptions:
             raise TypeError("extra_values must be a list of strings, not one string")
         for value in self.extra_values:
             if not isinstance(value, str) or not value.strip():
-                raise ValueError(f"extra_values must contain non-empty strings, got {value!r}")
+                raise ValueError(
+                    f"extra_values must contain non-empty strings, got {value!r}"
+                )
         object.__setattr__(self, "extra_values", tuple(self.extra_values))
 
     def enabled(self, kind: str) -> bool:
@@ -206,7 +214,8 @@ class RedactionReport:
 
     def to_dict(self) -> dict[str, Any]:
         return {
-            "options": asdict(self.options) | {"extra_values": len(self.options.extra_values)},
+            "options": asdict(self.options)
+            | {"extra_values": len(self.options.extra_values)},
             "counts": self.counts,
             "placeholders": self.placeholders,
             "attachments_replaced": self.attachments_replaced,
@@ -220,7 +229,8 @@ class RedactionReport:
             count = self.counts.get(kind)
             if count:
                 example = f"<{PLACEHOLDER_PREFIX[kind]}-1>"
-                rows.append((KIND_LABELS[kind], count["values"], count["occurrences"], example))
+                label = KIND_LABELS[kind]
+                rows.append((label, count["values"], count["occurrences"], example))
         return rows
 
     def __str__(self) -> str:
@@ -228,7 +238,8 @@ class RedactionReport:
         width = max([len(r[0]) for r in self.rows()] + [10])
         for label, values, occurrences, example in self.rows():
             lines.append(
-                f"  {label:<{width}}  {values:>3} values  {occurrences:>5} times  as {example}"
+                f"  {label:<{width}}  {values:>3} values  {occurrences:>5} times"
+                f"  as {example}"
             )
         if self.attachments_replaced:
             lines.append(f"  attachment contents replaced: {self.attachments_replaced}")
@@ -258,7 +269,8 @@ class RedactionReport:
             else ""
         )
         return (
-            f"<div class='isapi-redaction'><p><b>Redaction:</b> {self.total} replacements</p>"
+            "<div class='isapi-redaction'>"
+            f"<p><b>Redaction:</b> {self.total} replacements</p>"
             "<table><thead><tr><th>kind</th><th>values</th><th>occurrences</th>"
             f"<th>placeholder</th></tr></thead><tbody>{cells}</tbody></table>"
             f"{attachments}{kept_html}</div>"
@@ -289,7 +301,9 @@ def redact_session(
     >>> print(report)  # doctest: +SKIP
     """
     if not isinstance(session, Session):
-        raise TypeError(f"redact_session() takes a Session, not {type(session).__name__}")
+        raise TypeError(
+            f"redact_session() takes a Session, not {type(session).__name__}"
+        )
     options = options or RedactOptions()
     if not isinstance(options, RedactOptions):
         raise TypeError(f"options must be RedactOptions, not {type(options).__name__}")
@@ -462,7 +476,12 @@ class _ValueFinder:
         for match in JWT_PATTERN.finditer(text):
             self.add(match.group(0), "access_token")
             self._scan_assertion(match.group(0))
-        for pattern in (OPAQUE_TOKEN_PATTERN, LOOSE_OPAQUE_TOKEN_PATTERN, MASKED_TOKEN_PATTERN):
+        token_patterns = (
+            OPAQUE_TOKEN_PATTERN,
+            LOOSE_OPAQUE_TOKEN_PATTERN,
+            MASKED_TOKEN_PATTERN,
+        )
+        for pattern in token_patterns:
             for match in pattern.finditer(text):
                 self.add(match.group(0), "access_token")
         for match in BEARER_PATTERN.finditer(text):
@@ -531,7 +550,8 @@ class _Replacer:
     def _build_pattern(self) -> re.Pattern | None:
         if not self.forms:
             return None
-        # The longest form is tried first, so a token wins over the org id it starts with.
+        # The longest form is tried first, so a token wins over the org id
+        # it starts with.
         alternatives = sorted(self.forms, key=len, reverse=True)
         body = "|".join(re.escape(form) for form in alternatives)
         return re.compile(f"(?<![{_WORD}])(?:{body})(?![{_WORD}])")
@@ -559,7 +579,8 @@ class _Replacer:
                 return self._replace_base64(value)
             return self.replace(value)
         if isinstance(value, dict):
-            if self.options.attachments and "content_base64" in value and "filename" in value:
+            is_attachment = "content_base64" in value and "filename" in value
+            if self.options.attachments and is_attachment:
                 value = self._replace_attachment(value)
             return {k: self.apply(v, str(k)) for k, v in value.items()}
         if isinstance(value, list):
@@ -601,7 +622,11 @@ class _Replacer:
         info = {}
         for placeholder, used in self.occurrences.items():
             kind = self.placeholder_kind[placeholder]
-            entry = {"kind": kind, "length": self.lengths[placeholder], "occurrences": used}
+            entry = {
+                "kind": kind,
+                "length": self.lengths[placeholder],
+                "occurrences": used,
+            }
             if kind == "access_token":
                 entry["fingerprint"] = token_fingerprint(first_value[placeholder])
             info[placeholder] = entry

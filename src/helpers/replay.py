@@ -156,19 +156,23 @@ class ReplayResult:
     def _repr_html_(self) -> str:
         rows = "".join(
             f"<tr><td>{row.index}</td><td><code>{html.escape(row.method)} "
-            f"{html.escape(row.path)}</code></td><td>{html.escape(str(row.code_before))}</td>"
+            f"{html.escape(row.path)}</code></td>"
+            f"<td>{html.escape(str(row.code_before))}</td>"
             f"<td>{html.escape(str(row.code_now))}</td>"
             f"<td>{'same' if row.same else '<b>different</b>'}</td></tr>"
             for row in self.rows
         )
         return (
-            f"<div class='isapi-replay'><p>Replay against {html.escape(self.target)}</p>"
+            "<div class='isapi-replay'>"
+            f"<p>Replay against {html.escape(self.target)}</p>"
             "<table><thead><tr><th>#</th><th>request</th><th>recorded</th><th>now</th>"
             f"<th></th></tr></thead><tbody>{rows}</tbody></table></div>"
         )
 
 
-def replay_bundle(bundle: Any, target: Any = None, *, arm_faults: bool = True) -> ReplayResult:
+def replay_bundle(
+    bundle: Any, target: Any = None, *, arm_faults: bool = True
+) -> ReplayResult:
     """Send every request of a bundle again and compare the codes.
 
     Parameters
@@ -262,7 +266,9 @@ class _Target:
 
     @property
     def is_sandbox(self) -> bool:
-        return self.handle is not None or getattr(self.profile, "target", "") == "sandbox"
+        if self.handle is not None:
+            return True
+        return getattr(self.profile, "target", "") == "sandbox"
 
     def arm_fault(self, code: int, endpoint: str) -> bool:
         """Arm one fault on the sandbox; return False when that is not possible."""
@@ -293,7 +299,9 @@ class _Replayer:
         self.arm_faults = arm_faults and target.is_sandbox
         self.values = self._value_map(placeholders)
         self.tokens = {
-            placeholder: target.known_tokens.get(info.get("fingerprint", ""), INVALID_TOKEN)
+            placeholder: target.known_tokens.get(
+                info.get("fingerprint", ""), INVALID_TOKEN
+            )
             for placeholder, info in placeholders.items()
             if info.get("kind") == "access_token"
         }
@@ -339,7 +347,9 @@ class _Replayer:
             attempt=recorded.get("attempt") or 1,
         )
         now = exchange.to_dict()
-        self._learn_ids(recorded.get("response_body") or "", now.get("response_body") or "")
+        self._learn_ids(
+            recorded.get("response_body") or "", now.get("response_body") or ""
+        )
         code_now = response_code(now)
         return ReplayRow(
             index=record.get("index", 0),
@@ -362,7 +372,10 @@ class _Replayer:
         mapping = self.values | self.returned_ids
         request.path = _replace_in(request.path, mapping)
         if request.query:
-            request.query = {k: _replace_in(v, mapping) for k, v in request.query.items()}
+            request.query = {
+                name: _replace_in(value, mapping)
+                for name, value in request.query.items()
+            }
         request.headers = self._headers(request.headers, mapping)
         if request.json is not None:
             request.json = _rewrite(request.json, mapping, shift_ms)
@@ -372,10 +385,13 @@ class _Replayer:
             request.json_part = _rewrite(request.json_part, mapping, shift_ms)
         if request.raw_body is not None:
             text = request.raw_body.decode("utf-8", errors="surrogateescape")
-            request.raw_body = _replace_in(text, mapping).encode("utf-8", "surrogateescape")
+            replaced = _replace_in(text, mapping)
+            request.raw_body = replaced.encode("utf-8", "surrogateescape")
         return request
 
-    def _headers(self, headers: Mapping[str, str], mapping: dict[str, str]) -> dict[str, str]:
+    def _headers(
+        self, headers: Mapping[str, str], mapping: dict[str, str]
+    ) -> dict[str, str]:
         result = {}
         for name, value in headers.items():
             lower = name.lower()
@@ -408,11 +424,14 @@ def _pair_ids(before: Mapping, now: Mapping, found: dict[str, str]) -> None:
             olds = old if isinstance(old, list) else [old]
             news = new if isinstance(new, list) else [new]
             for old_id, new_id in zip(olds, news):
-                if isinstance(old_id, str) and isinstance(new_id, str) and old_id and old_id != new_id:
+                both_ids = isinstance(old_id, str) and isinstance(new_id, str)
+                if both_ids and old_id and old_id != new_id:
                     found[old_id] = new_id
 
 
-def _rewrite(value: Any, mapping: dict[str, str], shift_ms: int, key: str | None = None) -> Any:
+def _rewrite(
+    value: Any, mapping: dict[str, str], shift_ms: int, key: str | None = None
+) -> Any:
     if isinstance(value, Mapping):
         return {k: _rewrite(v, mapping, shift_ms, str(k)) for k, v in value.items()}
     if isinstance(value, list):

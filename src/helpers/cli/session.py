@@ -44,7 +44,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     _add_redaction_options(show)
 
     annotate = actions.add_parser("annotate", help="append a note to a journal")
-    annotate.add_argument("journal", metavar="JOURNAL", help="journal file to append to")
+    annotate.add_argument(
+        "journal", metavar="JOURNAL", help="journal file to append to"
+    )
     annotate.add_argument("text", metavar="TEXT", help="the note")
     annotate.add_argument(
         "--exchange",
@@ -54,7 +56,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     )
 
     export = actions.add_parser(
-        "export", help="redact a journal and write notebook, HTML, curl and bundle files"
+        "export",
+        help="redact a journal and write notebook, HTML, curl and bundle files",
     )
     export.add_argument("journal", metavar="JOURNAL", help="journal file to export")
     export.add_argument("--to", required=True, metavar="DIR", help="output folder")
@@ -66,7 +69,9 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
     replay = actions.add_parser(
         "replay", help="send an exported bundle's requests again and compare codes"
     )
-    replay.add_argument("bundle", metavar="BUNDLE", help="session.bundle.json from an export")
+    replay.add_argument(
+        "bundle", metavar="BUNDLE", help="session.bundle.json from an export"
+    )
     replay.add_argument(
         "--target",
         metavar="URL|PROFILE",
@@ -94,12 +99,18 @@ def _add_redaction_options(parser: argparse.ArgumentParser) -> None:
     group.add_argument(
         "--keep-end-user-ids", action="store_true", help="keep end-user client ids"
     )
-    group.add_argument("--keep-message-text", action="store_true", help="keep message text")
     group.add_argument(
-        "--keep-usernames", action="store_true", help="keep Salesforce usernames and emails"
+        "--keep-message-text", action="store_true", help="keep message text"
     )
     group.add_argument(
-        "--keep-attachments", action="store_true", help="keep the bytes of uploaded files"
+        "--keep-usernames",
+        action="store_true",
+        help="keep Salesforce usernames and emails",
+    )
+    group.add_argument(
+        "--keep-attachments",
+        action="store_true",
+        help="keep the bytes of uploaded files",
     )
     group.add_argument("--redact-org-ids", action="store_true", help="replace org ids")
     group.add_argument(
@@ -154,7 +165,9 @@ def _load(path: str):
     from helpers.journal import JournalError, load_journal
 
     if not Path(path).is_file():
-        raise UsageError(f"journal {path} not found; pass the file written with --record")
+        raise UsageError(
+            f"journal {path} not found; pass the file written with --record"
+        )
     try:
         return load_journal(path)
     except JournalError as exc:
@@ -215,7 +228,9 @@ def _replay(args: argparse.Namespace) -> int:
     from helpers.replay import ReplayError, replay_bundle
 
     if not Path(args.bundle).is_file():
-        raise UsageError(f"bundle {args.bundle} not found; create one with 'session export'")
+        raise UsageError(
+            f"bundle {args.bundle} not found; create one with 'session export'"
+        )
     try:
         bundle = load_bundle(args.bundle)
     except (ExportError, JournalError) as exc:
