@@ -221,3 +221,12 @@ def test_tls_error_on_plain_http_port(box, profile_values):
         client.send_typing(raise_for_error=True)
     assert caught.value.status is None
     assert "SSLError" in str(caught.value)
+
+
+def test_retry_after_header_honoured(box):
+    client = InteractionClient(box, preflight="off", backoff=0.001, max_backoff=5.0)
+    exchange = client.send_typing()
+    exchange.response_headers = {"Retry-After": "2"}
+    assert client._delay(1, exchange) == 2.0
+    exchange.response_headers = {"Retry-After": "120"}
+    assert client._delay(1, exchange) == 5.0

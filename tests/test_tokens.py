@@ -7,6 +7,8 @@ import time
 
 import jwt
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 
@@ -337,3 +339,29 @@ def test_cli_mint_missing_key_file(capsys):
         main(["token", "mint", "--consumer-key", CONSUMER_KEY, "--key-file", "/nonexistent.key", "--username", "u@x.invalid", "--login-url", "http://127.0.0.1:9"])
     assert caught.value.code == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+# -- property: whitespace damage anywhere in the body is repaired -------------
+
+_PROPERTY_KEY = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+_PROPERTY_PEM = _PROPERTY_KEY.private_bytes(
+    serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+).decode()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(min_value=0, max_value=1600), st.sampled_from([" ", "\n", "\t", "\r\n", "  \n "])),
+        max_size=12,
+    )
+)
+def test_key_whitespace_damage_property(insertions):
+    lines = _PROPERTY_PEM.strip().splitlines()
+    body = "".join(lines[1:-1])
+    for position, whitespace in sorted(insertions, reverse=True):
+        position = min(position, len(body))
+        body = body[:position] + whitespace + body[position:]
+    damaged = f"{lines[0]}\n{body}\n{lines[-1]}"
+    key, _ = load_private_key(damaged)
+    assert key.private_numbers() == _PROPERTY_KEY.private_numbers()
