@@ -98,6 +98,7 @@ def test_cli_repro_json():
     assert results[0]["code"] == 10013
     assert results[0]["triggered"] is True
     assert results[0]["fixed"] is True
+    assert results[0]["decoded"][0]["code"] == 10013
 
 
 def test_cli_repro_unknown_code():

@@ -60,6 +60,8 @@ def _catalog_path() -> Path:
 CATALOG_PATH = _catalog_path()
 PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_.]*)\}")
 CONTROL_TIMEOUT_S = 10.0
+# Finding attributes reported for the failing response.
+DECODED_FIELDS = ("code", "name", "kind", "summary", "fix", "retryable")
 
 
 class ReproError(ValueError):
@@ -128,6 +130,14 @@ class ReproResult:
         sent += [e for e in (self.failing_exchange, self.fixed_exchange) if e is not None]
         return sent
 
+    def decoded(self) -> list[dict[str, Any]]:
+        """Return what the decoder made of the failing response, one dict per finding."""
+        findings = self.failing_exchange.findings if self.failing_exchange else []
+        return [
+            {key: getattr(finding, key, None) for key in DECODED_FIELDS}
+            for finding in findings
+        ]
+
     def to_dict(self, with_exchanges: bool = False) -> dict[str, Any]:
         data = {
             "code": self.code,
@@ -143,6 +153,7 @@ class ReproResult:
             "returned_body": self.failing_exchange.response_json()
             if self.failing_exchange
             else None,
+            "decoded": self.decoded(),
         }
         if with_exchanges:
             data["exchanges"] = [e.to_dict() for e in self.exchanges]

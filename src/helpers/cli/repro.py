@@ -116,6 +116,9 @@ def _line(result: Any) -> str:
         f"{mark} {result.code}: returned {returned} (HTTP {result.status_returned}); "
         f"fixed request HTTP {result.fixed_status} - {result.description}"
     )
+    for finding in result.decoded():
+        if finding.get("name"):
+            text += f"\n       decoded: {finding['name']}: {finding.get('summary') or ''}"
     if result.error:
         text += f" [error: {result.error}]"
     return text
