@@ -107,7 +107,9 @@ def test_notebook_shape(exported):
             assert output.data["text/plain"]
             assert output.data["text/html"].startswith("<")
     titles = [o.data["text/plain"].split("\n", 1)[0] for o in exchange_cells[1].outputs]
-    assert titles == ["Request", "Response", "Findings"]
+    # The wrong channel also drew a warning from the client's preflight checks.
+    assert titles == ["Request", "Response", "Findings", "Preflight"]
+    assert "warning 10017 (to)" in exchange_cells[1].outputs[3].data["text/plain"]
     assert "10017" in exchange_cells[1].outputs[2].data["text/plain"]
 
 

@@ -73,6 +73,13 @@ def test_new_journal_starts_with_header(tmp_path):
     assert "started_at" in header and "kit_version" in header
 
 
+def test_missing_folders_created(tmp_path):
+    path = tmp_path / "runs" / "today" / "s.jsonl"
+    with Journal(path) as journal:
+        journal.annotate("first")
+    assert load_journal(path).annotations[0]["text"] == "first"
+
+
 def test_records_are_on_disk_before_return(tmp_path):
     path = tmp_path / "s.jsonl"
     journal = Journal(path)

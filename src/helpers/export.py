@@ -317,7 +317,24 @@ def _exchange_cell(record: dict[str, Any]):
         _response_output(exchange),
         _findings_output(exchange.get("findings") or []),
     ]
+    if exchange.get("preflight"):
+        outputs.append(_preflight_output(exchange["preflight"]))
     return _display_cell(source, outputs)
+
+
+def _preflight_output(items: list[Any]) -> tuple[str, str]:
+    """Show the checks the client ran before sending, one line per finding."""
+    lines = []
+    for item in items:
+        if isinstance(item, Mapping):
+            code = f" {item['code']}" if item.get("code") else ""
+            field_name = f" ({item['field']})" if item.get("field") else ""
+            message = item.get("message") or item.get("summary") or ""
+            lines.append(f"{item.get('severity', 'note')}{code}{field_name}: {message}")
+        else:
+            lines.append(str(item))
+    text = "\n".join(lines)
+    return "Preflight\n" + text, _html_block("Preflight", text)
 
 
 def _request_output(exchange: dict[str, Any]) -> tuple[str, str]:

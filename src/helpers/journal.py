@@ -190,8 +190,9 @@ class Journal:
     Parameters
     ----------
     path
-        File to write. A new file gets a header record; an existing journal
-        is appended to (its torn last line, if any, is cut off first).
+        File to write; missing parent folders are created. A new file gets a
+        header record. An existing journal is appended to, after its torn
+        last line, if any, is cut off.
     target
         Label of the target, such as ``"sandbox"`` or a base URL, stored in
         the header of a new journal.
@@ -225,6 +226,7 @@ class Journal:
             self._exchange_count = _prepare_for_append(self.path)
             self._open()
         else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self._open()
             _fsync_directory(self.path.parent)
             self._write(_header_record(target, profile))
