@@ -59,6 +59,7 @@ from helpers.errors import (
     transport_error_class,
 )
 from helpers.model import ApiRequest, Exchange
+from helpers.preflight import check as preflight_check
 from helpers.profiles import Profile, load_profile
 
 log = logging.getLogger(__name__)
@@ -404,17 +405,16 @@ class InteractionClient(RequestBuilder):
     def _run_preflight(self, request: ApiRequest) -> list[Any]:
         if self.preflight == "off":
             return []
-        try:
-            from helpers.preflight import check
-        except ImportError:  # NOTE: only while helpers.preflight is not written yet.
-            return []
         # The checks see the request as it will be sent, token included, so
         # they can compare its org with the OrgId header. Their findings name
         # only the token's placeholder.
-        findings = list(check(request, profile=self.profile))
+        findings = list(preflight_check(request, profile=self.profile))
         errors = [f for f in findings if getattr(f, "severity", None) == "error"]
         for finding in findings:
-            log.warning(
+            severity = getattr(finding, "severity", None)
+            level = logging.WARNING if severity in ("error", "warning") else logging.DEBUG
+            log.log(
+                level,
                 "preflight %s %s: %s",
                 getattr(finding, "severity", "?"),
                 getattr(finding, "code", "?"),
@@ -433,7 +433,6 @@ class InteractionClient(RequestBuilder):
                 findings=errors,
             )
         return findings
-
 
     # -- sending methods: one per builder ----------------------------------
 
