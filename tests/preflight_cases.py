@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from helpers.model import ApiRequest, Attachment
@@ -510,7 +510,6 @@ class Case:
     table: str = "2024-11"
     needs_conversation: bool = False
     sandbox_xfail: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def build(self, ctx: Context) -> ApiRequest:
         request = BASES[self.base][0](ctx)

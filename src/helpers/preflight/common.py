@@ -16,7 +16,6 @@ from helpers.secrets import mask_text
 UUID_PATTERN = re.compile(
     r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
 )
-SALESFORCE_ID_PATTERN = re.compile(r"^[a-zA-Z0-9]{15}(?:[a-zA-Z0-9]{3})?$")
 
 MAX_ADDRESS_LENGTH = 240
 MAX_FROM_LENGTH = 255  # the OpenAPI limit; the reference pages give 240
@@ -160,11 +159,6 @@ def is_number(value: Any) -> bool:
 
 def is_uuid(value: Any) -> bool:
     return isinstance(value, str) and bool(UUID_PATTERN.match(value))
-
-
-def as_object(value: Any) -> dict[str, Any]:
-    """Return ``value`` when it is a JSON object, else an empty dict."""
-    return value if isinstance(value, dict) else {}
 
 
 def join_path(prefix: str, key: str | int) -> str:

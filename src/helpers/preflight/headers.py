@@ -48,7 +48,6 @@ ORG_ID_PATTERN = re.compile(r"^00D[A-Za-z0-9]{12}(?:[A-Za-z0-9]{3})?$")
 SHELL_VARIABLE_PATTERN = re.compile(r"^\$(?:[A-Za-z_][A-Za-z0-9_]*|\{[A-Za-z_][A-Za-z0-9_]*\})$")
 JWT_SHAPE = re.compile(r"^eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$")
 OPAQUE_TOKEN_SHAPE = re.compile(r"^(00D[A-Za-z0-9]{12,})!\S+$")
-REQUIRED_HEADERS = ("Authorization", "OrgId", "AuthorizationContext", "RequestId")
 
 
 def get_header(headers: dict[str, str], name: str) -> tuple[str, Any] | None:
