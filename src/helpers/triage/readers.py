@@ -293,6 +293,7 @@ def _scan_har(data: bytes, name: str, extractor: LineExtractor, report: ScanRepo
         line = _har_entry_line(entry)
         if line:
             extractor.extract_line(line, name, number)
+    extractor.acc.fold()
 
 
 def _har_entry_line(entry) -> bytes:

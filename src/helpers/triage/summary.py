@@ -329,6 +329,7 @@ class TriageSummary:
 
 def build_summary(acc: Accumulator, report, freq: str | None = None, version: str | None = None) -> TriageSummary:
     """Turn the counts of ``acc`` and the reading ``report`` into a summary."""
+    acc.fold()
     by_code = _sorted_series(acc.by_code, "code", "Int64")
     by_endpoint_counts: dict[str, int] = {}
     for (_, endpoint), count in acc.by_code_endpoint.items():
