@@ -1,8 +1,8 @@
 """Drive the reproduce-and-fix notebook in JupyterLab with headless Chromium.
 
-The test starts JupyterLab on 127.0.0.1 with every Jupyter, IPython and
-Chromium state folder in a temporary folder and a copy of the notebooks as
-its root, opens ``02_reproduce_and_fix.ipynb`` in Debian's Chromium through
+The test starts JupyterLab on 127.0.0.1 with a copy of the notebooks as its
+root and every Jupyter, IPython and Chromium state folder in a temporary
+folder. It opens ``02_reproduce_and_fix.ipynb`` in Debian's Chromium through
 Playwright (no browser download), runs all cells, picks a code in the repro
 widget, sends the failing request, applies the fix, sends again and waits for
 the success card. Every request the page makes is checked: anything that is

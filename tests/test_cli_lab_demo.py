@@ -7,6 +7,7 @@ real kernels, and lab starts a real JupyterLab server on a free port of
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import queue
@@ -145,6 +146,28 @@ def test_lab_settings_turn_off_news(tmp_path):
     text = (folder / "overrides.json").read_text()
     assert '"fetchNews": "false"' in text
     assert LAB_SETTING_OVERRIDES["@jupyterlab/apputils-extension:notification"]["checkForUpdates"] is False
+
+
+def test_lab_settings_keep_installed_overrides(tmp_path, monkeypatch):
+    installed = tmp_path / "prefix" / "share" / "jupyter" / "lab" / "settings"
+    installed.mkdir(parents=True)
+    (installed / "overrides.json").write_text(
+        json.dumps(
+            {
+                "@jupyterlab/apputils-extension:themes": {"theme": "JupyterLab Dark"},
+                "@jupyterlab/apputils-extension:notification": {"checkForUpdates": True},
+            }
+        )
+    )
+    monkeypatch.setattr(sys, "prefix", str(tmp_path / "prefix"))
+
+    folder = write_settings_dir(tmp_path / "settings")
+    merged = json.loads((folder / "overrides.json").read_text())
+
+    assert merged["@jupyterlab/apputils-extension:themes"] == {"theme": "JupyterLab Dark"}
+    notification = merged["@jupyterlab/apputils-extension:notification"]
+    assert notification["checkForUpdates"] is True
+    assert notification["fetchNews"] == "false"
 
 
 def _read_until(process: subprocess.Popen, pattern: str, timeout: float) -> tuple[re.Match, str]:

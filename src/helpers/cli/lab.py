@@ -157,9 +157,25 @@ def lab_command(port: int, notebook_dir: Path, settings_dir: Path, token: str) -
 
 
 def write_settings_dir(folder: Path) -> Path:
-    """Write the kit's JupyterLab settings overrides into ``folder``."""
+    """Write the kit's JupyterLab settings overrides into ``folder``.
+
+    The server is pointed at this folder instead of JupyterLab's own settings
+    folder (``{sys.prefix}/share/jupyter/lab/settings``). Overrides found
+    there are kept, and the kit's values fill only the settings they leave
+    unset.
+    """
     folder.mkdir(parents=True, exist_ok=True)
-    (folder / "overrides.json").write_text(json.dumps(LAB_SETTING_OVERRIDES, indent=2))
+    overrides = {plugin: dict(values) for plugin, values in LAB_SETTING_OVERRIDES.items()}
+    existing = Path(sys.prefix, "share", "jupyter", "lab", "settings", "overrides.json")
+    if existing.is_file():
+        try:
+            installed = json.loads(existing.read_text(encoding="utf-8"))
+        except ValueError as exc:
+            log.warning("ignoring %s: invalid JSON (%s)", existing, exc)
+            installed = {}
+        for plugin, values in installed.items():
+            overrides.setdefault(plugin, {}).update(values)
+    (folder / "overrides.json").write_text(json.dumps(overrides, indent=2))
     return folder
 
 
