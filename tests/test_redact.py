@@ -6,6 +6,8 @@ import base64
 import json
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from helpers.journal import Session
 from helpers.redact import (
@@ -444,3 +446,24 @@ def test_redact_text_patterns_only():
 )
 def test_find_secrets(text, expected):
     assert find_secrets(text) == expected
+
+
+end_user_ids = st.from_regex(r"eu-[A-Za-z0-9]{4,20}", fullmatch=True)
+message_texts = st.from_regex(r"msg [a-z ]{4,30}[a-z]", fullmatch=True)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(end_user_ids, message_texts), min_size=1, max_size=6))
+def test_placeholders_follow_values(pairs):
+    records = [exchange_record(i, interaction(user, text)) for i, (user, text) in enumerate(pairs)]
+    redacted, report = redact_session(make_session(*records))
+    text = dump(redacted)
+    for user, message in pairs:
+        assert user not in text
+        assert message not in text
+    senders = [r["exchange"]["request"]["json"]["from"] for r in redacted.records]
+    for (user_a, _), sender_a in zip(pairs, senders):
+        for (user_b, _), sender_b in zip(pairs, senders):
+            assert (user_a == user_b) == (sender_a == sender_b)
+    distinct = len({user for user, _ in pairs} | {END_USER})
+    assert report.counts["end_user_id"]["values"] == distinct
