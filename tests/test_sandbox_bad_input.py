@@ -1,4 +1,4 @@
-"""Sandbox on bad input: every answer is JSON, and the sandbox keeps serving
+"""Sandbox on bad input: every response is JSON, and the sandbox keeps serving
 with its state intact."""
 
 from __future__ import annotations

@@ -46,11 +46,11 @@ def read_start(process: subprocess.Popen) -> tuple[str, dict]:
 def test_cli_serves_and_stops_on_sigterm():
     process = start_cli("--error-shape", "success_false", "--http-status", "10016=422")
     try:
-        url, shown = read_start(process)
-        assert shown["base_url"] == url
-        assert shown["access_token"].startswith("<token:")
+        url, printed = read_start(process)
+        assert printed["base_url"] == url
+        assert printed["access_token"].startswith("<token:")
         profile = requests.get(url + "/__sandbox__/profile", timeout=5).json()
-        assert profile["access_token"] != shown["access_token"]
+        assert profile["access_token"] != printed["access_token"]
 
         request = repro.build_request(repro.base_requests()["conversation"], profile)
         request.headers["RequestId"] = "bad"
