@@ -23,7 +23,13 @@ from helpers.cli import main
 from helpers.client import InteractionClient
 from helpers.errors import TokenError
 from helpers.profiles import load_profile
-from helpers.tokens import build_assertion, exchange_assertion, mint_token, token_provider
+from helpers.tokens import (
+    build_assertion,
+    exchange_assertion,
+    inspect_token,
+    mint_token,
+    token_provider,
+)
 
 
 def new_key():
@@ -258,3 +264,23 @@ def test_token_provider_rejects_bad_key_at_once(app, tmp_path):
     path.write_text("-----BEGIN CERTIFICATE-----\nMIIBfake\n-----END CERTIFICATE-----\n", encoding="utf-8")
     with pytest.raises(TokenError, match="certificate, not a private key"):
         token_provider(app["consumer_key"], path, app["username"], app["login_url"])
+
+
+def test_legacy_audience_accepted_by_setting(box, key, app, monkeypatch):
+    monkeypatch.setattr(box.app.settings, "oauth_accept_login_hosts", True, raising=False)
+    result = mint_token(
+        app["consumer_key"],
+        key_pem(key),
+        app["username"],
+        app["login_url"],
+        audience="https://login.salesforce.com",
+    )
+    assert result.access_token.startswith(box.profile["org_id"] + "!")
+
+
+def test_jwt_token_style_by_setting(box, key, app, monkeypatch):
+    monkeypatch.setattr(box.app.settings, "oauth_token_style", "jwt", raising=False)
+    result = mint_token(app["consumer_key"], key_pem(key), app["username"], app["login_url"])
+    assert result.access_token.startswith("eyJ")
+    findings = inspect_token(result.access_token, org_id=box.profile["org_id"])
+    assert [f for f in findings if f.severity == "error"] == []
