@@ -12,7 +12,7 @@ a ``TokenError`` explained through the decoder's OAuth table
 ``inspect_token`` reads an access token without sending it (opaque
 ``<orgId>!...`` or JWT) and ``inspect_assertion`` reads a signed assertion;
 both return ``TokenFinding`` objects with the code or OAuth error that the
-server would answer, a severity and a fix. No function here logs, raises or
+server would return, a severity and a fix. No function here logs, raises or
 returns a token or a key in clear text, except ``TokenResult.access_token``.
 """
 
@@ -61,7 +61,8 @@ SPRING_26_NOTE = (
     "Client Apps, which do not accept login.salesforce.com or test.salesforce.com "
     "as audience: use the My Domain login URL (https://<MyDomain>.my.salesforce.com)"
 )
-# Salesforce wants assertions that expire within a few minutes.
+# Assertions are meant to live minutes (Salesforce's demo connector uses 3), so
+# a longer lifetime is rejected before sending and flagged by the inspection.
 MAX_ASSERTION_LIFETIME_S = 300
 # Tolerated difference between this clock and the server's.
 CLOCK_SKEW_S = 60
