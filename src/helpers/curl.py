@@ -191,8 +191,12 @@ def parse_curl_command(
     """
     if not isinstance(text, str):
         raise CurlParseError(f"expected the curl command as text, got {type(text).__name__}")
-    tokens = _command_tokens(text)
+    tokens, later_commands = _command_tokens(text)
     parts = _Parts()
+    if later_commands:
+        parts.notes.append(
+            f"the text holds {later_commands + 1} curl commands; only the first was read"
+        )
     _read_options(tokens, parts, Path(base_dir) if base_dir is not None else Path.cwd())
     for name in sorted(set(_SINGLE_QUOTED_VARIABLE.findall(text))):
         parts.notes.append(
@@ -205,8 +209,11 @@ def parse_curl_command(
     return command
 
 
-def _command_tokens(text: str) -> list[str]:
-    """Split ``text`` into the words of its curl command."""
+def _command_tokens(text: str) -> tuple[list[str], int]:
+    """Split ``text`` into the words of its first curl command.
+
+    Returns the words after ``curl`` and how many more curl commands follow.
+    """
     joined = _join_lines(text)
     try:
         words = shlex.split(joined, comments=False, posix=True)
@@ -221,10 +228,10 @@ def _command_tokens(text: str) -> list[str]:
             commands.append([])
         else:
             commands[-1].append(word)
-    for command in commands:
-        start = _curl_start(command)
-        if start is not None:
-            return command[start + 1 :]
+    found = [(c, _curl_start(c)) for c in commands]
+    curl_commands = [command[start + 1 :] for command, start in found if start is not None]
+    if curl_commands:
+        return curl_commands[0], len(curl_commands) - 1
     first = next((c[0] for c in commands if c), "")
     if not first:
         raise CurlParseError("the text is empty; paste a curl command such as 'curl https://...'")
@@ -320,7 +327,15 @@ def _read_options(tokens: list[str], parts: _Parts, base_dir: Path) -> None:
             return words[index - 1]
 
         if word in ("-H", "--header"):
-            _add_header(parts, value())
+            header = value()
+            if header.startswith("@"):
+                # curl reads one header per line from a file given as @file.
+                content = _read_file(header[1:], base_dir, word).decode("utf-8", errors="replace")
+                for line in content.splitlines():
+                    if line.strip():
+                        _add_header(parts, line)
+            else:
+                _add_header(parts, header)
         elif word in DATA_OPTIONS:
             _add_data(parts, DATA_OPTIONS[word], value(), base_dir)
         elif word in FORM_OPTIONS:
