@@ -32,7 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from werkzeug import Request, Response
 
-from helpers.secrets import token_placeholder
+from helpers.secrets import mask_text, token_placeholder
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def handle(request: Request, sandbox: Any) -> Response:
     path = request.path.rstrip("/")
     if path == TOKEN_PATH:
         if request.method != "POST":
+            log.info("token request rejected: %s instead of POST", request.method)
             body = {"error": "invalid_request", "error_description": "must use HTTP POST"}
             return _json(body, 405)
         return token_endpoint(request, sandbox)
@@ -86,6 +87,7 @@ def handle(request: Request, sandbox: Any) -> Response:
     if path == APPS_PATH and request.method == "GET":
         return _json({"apps": list_apps(sandbox)}, 200)
     description = f"no OAuth resource {request.method} {request.path}"
+    log.info("OAuth request rejected: %s", description)
     return _json({"error": "not_found", "error_description": description}, 404)
 
 
@@ -195,15 +197,16 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
     try:
         data = json.loads(request.get_data(as_text=True) or "{}")
     except ValueError:
-        return _json({"success": False, "message": "the body is not JSON"}, 400)
+        return _certificate_rejected("the body is not JSON")
     pem = data.get("certificate_pem") if isinstance(data, dict) else None
     if not isinstance(pem, str) or not pem.strip():
-        message = "certificate_pem is missing: send the PEM text of the certificate"
-        return _json({"success": False, "message": message}, 400)
+        return _certificate_rejected(
+            "certificate_pem is missing: send the PEM text of the certificate"
+        )
     try:
         app = register_certificate(sandbox, data.get("consumer_key"), pem)
     except ValueError as exc:
-        return _json({"success": False, "message": str(exc)}, 400)
+        return _certificate_rejected(mask_text(str(exc)))
     users = [
         user["username"] for user in sandbox.fixture.users.values() if user.get("username")
     ]
@@ -217,6 +220,11 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
         },
         200,
     )
+
+
+def _certificate_rejected(message: str) -> Response:
+    log.info("certificate registration rejected: %s", message)
+    return _json({"success": False, "message": message}, 400)
 
 
 # ---------------------------------------------------------------------------
