@@ -4,6 +4,9 @@ Measures ``POST /api/v1/interactions`` (a multipart Message) and
 ``POST /api/v1/agentWork`` with 1 and 8 concurrent clients, and the same
 requests sent to a hello-world Werkzeug app served the same way (Werkzeug
 ``make_server(..., threaded=True)`` with the sandbox's request handler).
+A second hello-world app also parses the body as the sandbox does (the
+multipart form, or the raw bytes), which separates the cost of Werkzeug's
+body parsing from the sandbox's own.
 Each server runs in its own child process, so the clients' threads do not
 compete with it for the GIL. The two servers are measured in alternating
 rounds, so a change in machine load affects both alike. Clients use one ``requests.Session`` per
@@ -44,6 +47,28 @@ def _serve_bare(queue) -> None:
     from helpers.sandbox import QuietRequestHandler
 
     def hello(environ, start_response):
+        return Response('{"hello":"world"}', mimetype="application/json")(
+            environ, start_response
+        )
+
+    server = make_server("127.0.0.1", 0, hello, threaded=True, request_handler=QuietRequestHandler)
+    queue.put((f"http://127.0.0.1:{server.server_port}", None))
+    server.serve_forever()
+
+
+def _serve_parsing(queue) -> None:
+    """Serve a hello-world app that parses the body the way the sandbox does."""
+    from werkzeug.serving import make_server
+    from werkzeug.wrappers import Request, Response
+
+    from helpers.sandbox import QuietRequestHandler
+
+    def hello(environ, start_response):
+        request = Request(environ)
+        if request.mimetype == "multipart/form-data":
+            request.form
+        else:
+            request.get_data()
         return Response('{"hello":"world"}', mimetype="application/json")(
             environ, start_response
         )
@@ -163,39 +188,43 @@ def main() -> None:
 
     sandbox_process, sandbox_url, profile = _start(_serve_sandbox)
     bare_process, bare_url, _ = _start(_serve_bare)
+    parsing_process, parsing_url, _ = _start(_serve_parsing)
     try:
         prepared = _prepare(profile)
         rows = []
-        urls = {"sandbox": sandbox_url, "bare": bare_url}
+        urls = {"sandbox": sandbox_url, "bare": bare_url, "parsing": parsing_url}
         for endpoint, request in prepared.items():
             for clients in CONCURRENCY:
                 # Warm up both servers so the first connections do not count.
                 for url in urls.values():
                     _measure(url, request, 50, 1)
                 summary = _compare(urls, request, args.requests, clients)
-                rows.append((endpoint, clients, summary["sandbox"], summary["bare"]))
+                rows.append((endpoint, clients, summary))
     finally:
         sandbox_process.terminate()
         bare_process.terminate()
+        parsing_process.terminate()
 
     print(
         f"# {platform.node()} {platform.processor() or platform.machine()}, "
         f"{os.cpu_count()} CPUs, Python {platform.python_version()}, "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}"
     )
-    header = (
-        "| endpoint | clients | sandbox req/s | bare req/s | ratio | sandbox p50 ms "
-        "| sandbox p99 ms | bare p50 ms | bare p99 ms | targets met |"
+    print(
+        "| endpoint | clients | sandbox req/s | bare req/s | ratio | bare+parse req/s "
+        "| ratio to bare+parse | sandbox p50 / p99 ms | bare p50 / p99 ms | targets met |"
     )
-    print(header)
     print("|" + " --- |" * 10)
-    for endpoint, clients, box, bare in rows:
+    for endpoint, clients, summary in rows:
+        box, bare, parsing = summary["sandbox"], summary["bare"], summary["parsing"]
         ratio = box["throughput"] / bare["throughput"]
         met = ratio >= TARGET_RATIO and box["p99"] < TARGET_P99_MS
         print(
             f"| POST {endpoint} | {clients} | {box['throughput']:.0f} | "
-            f"{bare['throughput']:.0f} | {ratio:.2f} | {box['p50']:.2f} | {box['p99']:.2f} | "
-            f"{bare['p50']:.2f} | {bare['p99']:.2f} | {'yes' if met else 'no'} |"
+            f"{bare['throughput']:.0f} | {ratio:.2f} | {parsing['throughput']:.0f} | "
+            f"{box['throughput'] / parsing['throughput']:.2f} | "
+            f"{box['p50']:.1f} / {box['p99']:.1f} | {bare['p50']:.1f} / {bare['p99']:.1f} | "
+            f"{'yes' if met else 'no'} |"
         )
 
 
