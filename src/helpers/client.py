@@ -143,8 +143,9 @@ class InteractionClient(RequestBuilder):
     session
         A ``requests.Session`` to use; the client makes and closes its own when None.
     backoff
-        Base delay in seconds; attempt n waits about ``backoff * 2**(n-1)``,
-        capped at ``max_backoff``, half of it random (jitter).
+        Base delay in seconds; retry n waits between half and all of
+        ``backoff * 2**(n-1)``, capped at ``max_backoff`` (random jitter). A
+        numeric ``Retry-After`` header replaces that delay, with the same cap.
     retry_codes
         API codes that are retried; by default 10019, 10055, 10056, 20002, 500.
     retry_connection_errors
