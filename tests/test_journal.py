@@ -230,12 +230,27 @@ def test_load_rejects_bad_middle_line(tmp_path):
         load_journal(path)
 
 
-def test_opening_non_journal_raises(tmp_path):
+@pytest.mark.parametrize(
+    "content",
+    ["my notes\n", "my notes", "line one\nline two", '{"a": 1}\n{"b": 2'],
+    ids=["one-line", "no-newline", "torn-text", "torn-json"],
+)
+def test_opening_non_journal_changes_nothing(tmp_path, content):
     path = tmp_path / "notes.txt"
-    path.write_text("my notes\n", encoding="utf-8")
+    path.write_text(content, encoding="utf-8")
     with pytest.raises(JournalError, match="not a session journal"):
         Journal(path)
-    assert path.read_text(encoding="utf-8") == "my notes\n"
+    assert path.read_text(encoding="utf-8") == content
+
+
+def test_torn_header_replaced(tmp_path):
+    path = tmp_path / "s.jsonl"
+    path.write_text('{"type": "header", "format": "isapi-sess', encoding="utf-8")
+    with Journal(path, target="sandbox") as journal:
+        journal.annotate("after a crash at the very start")
+    session = load_journal(path)
+    assert session.header["target"] == "sandbox"
+    assert len(session.annotations) == 1
 
 
 @pytest.mark.parametrize(

@@ -222,8 +222,11 @@ class Journal:
         self._lock = threading.Lock()
         self._exchange_count = 0
         self._file = None
+        existing = None
         if self.path.exists() and self.path.stat().st_size > 0:
-            self._exchange_count = _prepare_for_append(self.path)
+            existing = _prepare_for_append(self.path)
+        if existing is not None:
+            self._exchange_count = existing
             self._open()
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -501,10 +504,7 @@ def load_journal(path: str | os.PathLike) -> Session:
         records.append(record)
     header = records[0]
     if header.get("type") != "header" or header.get("format") != JOURNAL_FORMAT:
-        raise JournalError(
-            f"{path}, line 1: not a session journal (expected a header record "
-            f"with format {JOURNAL_FORMAT!r})"
-        )
+        _parse_header(lines[0], path)
     session = Session(header=header, records=records[1:], source=str(path))
     session.warnings = session_warnings
     return session
@@ -529,9 +529,22 @@ def _check_record(record: Any, where: str) -> None:
         raise JournalError(f"{where}: exchange record without an 'exchange' object")
 
 
-def _prepare_for_append(path: Path) -> int:
-    """Check that ``path`` is a journal, cut a torn tail, count its exchanges."""
+def _prepare_for_append(path: Path) -> int | None:
+    """Check that ``path`` is a journal, cut a torn tail, count its exchanges.
+
+    Returns None when the file held only a header cut off mid-write, which
+    is then removed so the caller writes a new one. Nothing is cut from a
+    file whose first line is not a journal header.
+    """
     data = path.read_bytes()
+    first_line_end = data.find(b"\n")
+    if first_line_end == -1 and data.startswith(b'{"type": "header"'):
+        log.warning("journal %s: replacing a header cut off mid-write", path)
+        _truncate(path, 0)
+        return None
+    if first_line_end == -1:
+        raise JournalError(f"{path}, line 1: not a session journal")
+    _parse_header(data[:first_line_end], path)
     if not data.endswith(b"\n"):
         cut = data.rfind(b"\n") + 1
         log.warning(
@@ -540,12 +553,29 @@ def _prepare_for_append(path: Path) -> int:
             path,
             len(data) - cut,
         )
-        with open(path, "r+b") as handle:
-            handle.truncate(cut)
-            handle.flush()
-            os.fsync(handle.fileno())
+        _truncate(path, cut)
     session = load_journal(path)
     return len(session.exchange_records)
+
+
+def _truncate(path: Path, size: int) -> None:
+    with open(path, "r+b") as handle:
+        handle.truncate(size)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+def _parse_header(raw: bytes, path: Path) -> dict[str, Any]:
+    try:
+        header = _parse_line(raw, f"{path}, line 1")
+    except JournalError:
+        header = {}
+    if header.get("type") != "header" or header.get("format") != JOURNAL_FORMAT:
+        raise JournalError(
+            f"{path}, line 1: not a session journal (expected a header record "
+            f"with format {JOURNAL_FORMAT!r})"
+        )
+    return header
 
 
 def _header_record(target: str | None, profile: Any) -> dict[str, Any]:
