@@ -240,6 +240,17 @@ def test_parse_notes_single_quoted_variable():
     assert any("single quotes" in note for note in command.notes)
 
 
+def test_parse_double_quoted_variable_has_no_note():
+    text = (
+        f"curl {HOST}/api/v1/route -H 'OrgId: 00DFAKE00000001' "
+        "-H \"Authorization: Bearer $ISAPI_TOKEN\" -H 'RequestId: r-1'"
+    )
+
+    command = parse_curl_command(text)
+
+    assert not any("single quotes" in note for note in command.notes)
+
+
 def test_parse_skips_prompt_comments_and_pipes():
     text = (
         "# send a typing indicator\n"

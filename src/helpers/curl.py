@@ -42,7 +42,6 @@ DEFAULT_TOKEN_ENV = "ISAPI_TOKEN"
 # Stands for an unquoted newline, which ends a shell command.
 _COMMAND_BREAK = "\x00END\x00"
 _SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
-_SINGLE_QUOTED_VARIABLE = re.compile(r"'[^']*\$\{?([A-Za-z_][A-Za-z0-9_]*)\}?[^']*'")
 
 DATA_OPTIONS = {
     "-d": "data",
@@ -198,7 +197,7 @@ def parse_curl_command(
             f"the text holds {later_commands + 1} curl commands; only the first was read"
         )
     _read_options(tokens, parts, Path(base_dir) if base_dir is not None else Path.cwd())
-    for name in sorted(set(_SINGLE_QUOTED_VARIABLE.findall(text))):
+    for name in sorted(_single_quoted_variables(text)):
         parts.notes.append(
             f"${name} is inside single quotes, so a shell sends it as the text "
             f"'${name}' and not its value; use double quotes around it."
@@ -290,6 +289,29 @@ def _join_lines(text: str) -> str:
             out.append(char)
         index += 1
     return "".join(out)
+
+
+def _single_quoted_variables(text: str) -> set[str]:
+    """Return the names of ``$NAME`` references written inside single quotes."""
+    names: set[str] = set()
+    quote: str | None = None
+    index = 0
+    while index < len(text):
+        char = text[index]
+        if quote is None and char == "\\":
+            index += 2
+            continue
+        if quote == '"' and char == "\\":
+            index += 2
+            continue
+        if char in "'\"" and quote in (None, char):
+            quote = None if quote else char
+        elif quote == "'" and char == "$":
+            match = _SHELL_VARIABLE.match(text, index)
+            if match:
+                names.add(match.group(1) or match.group(2))
+        index += 1
+    return names
 
 
 def _split_short_cluster(word: str) -> list[str]:

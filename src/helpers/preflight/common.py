@@ -184,7 +184,7 @@ def check_required_string(
     path = join_path(prefix, key)
     value = body.get(key)
     if key not in body or value is None:
-        out.error(code, path, f"The required field {path} is missing.", fix)
+        out.error(code, path, f"The required field '{path}' is missing.", fix)
         return None
     if not isinstance(value, str):
         out.error(
@@ -228,7 +228,7 @@ def check_enum(
             out.error(
                 code,
                 path,
-                f"The required field {path} is missing.",
+                f"The required field '{path}' is missing.",
                 f"Set {path} to one of: {choices}.",
             )
         return None
@@ -271,7 +271,7 @@ def check_epoch_ms(
     fix = f"Set {path} to the time in milliseconds since the Unix epoch (an integer)."
     if value is None:
         if required:
-            out.error(code, path, f"The required field {path} is missing.", fix)
+            out.error(code, path, f"The required field '{path}' is missing.", fix)
         return None
     if not is_int(value):
         out.error(
