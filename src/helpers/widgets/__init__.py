@@ -16,6 +16,7 @@ widget                      notebook
 ``ReproWidget``             02: choose a code, send, apply the fix, send again
 ``RunEveryCode``            02: every repro with a progress bar, as a table
 ``TryIt``                   10 to 14: send variants of one call
+``LogPanel``                any: one log line per HTTP exchange
 ==========================  ==================================================
 """
 
@@ -23,6 +24,7 @@ from helpers.widgets.base import CompositeWidget, guarded
 from helpers.widgets.cards import Card, CardList, checklist, error_card, exchange_card
 from helpers.widgets.decoder import DecoderWidget, decode_text
 from helpers.widgets.repro import ReproWidget, RunEveryCode, matching_cases, request_diff
+from helpers.widgets.logs import LogPanel
 from helpers.widgets.doctor import Check, SetupDoctor, run_checks
 from helpers.widgets.tryit import REMOVE, TryIt, Variant, edit_body, exchange_cards, show_request, with_headers
 
@@ -36,6 +38,7 @@ __all__ = [
     "Check",
     "CompositeWidget",
     "DecoderWidget",
+    "LogPanel",
     "ReproWidget",
     "RunEveryCode",
     "SetupDoctor",
