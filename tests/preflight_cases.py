@@ -14,6 +14,7 @@ assigned by ``POST /agentWork`` when the case needs an AgentWork).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -446,6 +447,12 @@ def as_multipart(request: ApiRequest) -> None:
     request.json_part, request.json = request.json, None
 
 
+def as_raw_body(request: ApiRequest) -> None:
+    """Send the JSON document as bytes with no Content-Type header."""
+    request.raw_body = json.dumps(request.json).encode("utf-8")
+    request.json = None
+
+
 def duplicate_interaction(request: ApiRequest) -> None:
     items = body(request)["interactions"]
     items.append(dict(items[0]))
@@ -538,6 +545,7 @@ CASES: list[Case] = [
     Case("request-id-not-uuid", "conversation", set_header("RequestId", "req-0001"), 10016),
     Case("interactions-as-json", "message", as_json_body, 10016),
     Case("conversation-as-multipart", "conversation", as_multipart, 10016),
+    Case("conversation-raw-no-content-type", "conversation", as_raw_body, 10016),
     # POST /interactions: to, from, list
     Case("to-missing", "message", set_field("to", DELETE), 10027),
     Case("to-too-long", "message", set_field("to", "a" * 241), 10027),

@@ -336,6 +336,16 @@ def test_body_not_json_is_finding():
     assert "not valid JSON" in findings[0].message
 
 
+def test_raw_body_without_content_type():
+    request = ApiRequest(
+        "PATCH", "/api/v1/consent", cases.headers(context()), raw_body=b'{"consentStatus": "OptedOut"}'
+    )
+
+    findings = preflight.check(request)
+
+    assert found(findings, code=10016, severity="error", field="header:Content-Type")
+
+
 def test_missing_body_is_finding():
     request = ApiRequest("POST", "/api/v1/routingResult", cases.headers(context()))
 

@@ -399,6 +399,14 @@ def check_content_type(
             f"{label} takes a JSON body, but the request is multipart.",
             "Send the document as the body with Content-Type: application/json.",
         )
+    elif request.raw_body is not None and not declared:
+        out.error(
+            10016,
+            "header:Content-Type",
+            f"The request sends a raw body with no Content-Type header; {label} takes "
+            "application/json.",
+            "Send Content-Type: application/json.",
+        )
     elif declared and declared != "application/json":
         out.error(
             10016,
