@@ -7,9 +7,9 @@ code, and the code table the sandbox must use to return it (codes that only
 later tables list, such as 10089, need ``table="latest"``).
 
 Base requests are built from a context: the sandbox profile, the current time
-in epoch milliseconds, and the ids of a conversation that exists (created
-by ``POST /interactions`` before a case that needs one is sent, with a rep
-assigned by ``POST /agentWork`` when the case needs an AgentWork).
+in epoch milliseconds, and the ids of a conversation that exists. Before a
+case that needs a conversation is sent, ``POST /interactions`` creates one,
+and ``POST /agentWork`` assigns a rep when the case needs an AgentWork.
 """
 
 from __future__ import annotations
