@@ -57,10 +57,12 @@ def record_session(handle, path) -> Path:
 
         wrong = _with_channel(client.build_send_message(CANARY_TEXT), UNKNOWN_CHANNEL)
         client.send(wrong)
-        journal.annotate("10017: the channel address had a typo", journal.exchange_count - 1)
-        inactive = _with_channel(
-            client.build_send_message("second try"), handle.profile["channels"]["inactive"]
+        journal.annotate(
+            "10017: the channel address had a typo", journal.exchange_count - 1
         )
+        inactive_channel = handle.profile["channels"]["inactive"]
+        second_try = client.build_send_message("second try")
+        inactive = _with_channel(second_try, inactive_channel)
         client.send(inactive)
 
         # A server-side fault: the client retries and the second attempt works.
@@ -68,7 +70,8 @@ def record_session(handle, path) -> Path:
         client.send(client.build_create_conversation())
 
         expired = client.build_create_conversation()
-        expired.headers["Authorization"] = "Bearer " + handle.profile["tokens"]["expired"]
+        expired_token = handle.profile["tokens"]["expired"]
+        expired.headers["Authorization"] = f"Bearer {expired_token}"
         client.send(expired)
 
         # Two steps: the route refers to the conversation the first message made.
@@ -79,7 +82,9 @@ def record_session(handle, path) -> Path:
         # Catalog repro cases: each sends its failing request, then the fix.
         for code in REPRO_CODES:
             run_case(code, handle.url, handle.profile, listener=journal.record_exchange)
-        journal.annotate("repro cases for a missing scope, a bad header and routingResult")
+        journal.annotate(
+            "repro cases for a missing scope, a bad header and routingResult"
+        )
 
         try:
             with journal.capture():

@@ -73,7 +73,12 @@ def test_show_redacted_hides_canaries(journal):
 def test_export_writes_files_and_report(exported):
     out, run = exported
     names = sorted(p.name for p in out.iterdir())
-    assert names == ["session.bundle.json", "session.curl.sh", "session.html", "session.ipynb"]
+    assert names == [
+        "session.bundle.json",
+        "session.curl.sh",
+        "session.html",
+        "session.ipynb",
+    ]
     page = (out / "session.html").read_text(encoding="utf-8")
     assert "Shared Interaction Service API session" in page
     assert "Redaction:" in run.stdout
@@ -87,7 +92,13 @@ def test_export_writes_files_and_report(exported):
 
 def test_export_options_change_redaction(journal, tmp_path):
     run = run_cli(
-        "export", journal, "--to", tmp_path, "--no-html", "--keep-end-user-ids", "--redact-org-ids"
+        "export",
+        journal,
+        "--to",
+        tmp_path,
+        "--no-html",
+        "--keep-end-user-ids",
+        "--redact-org-ids",
     )
     assert run.returncode == 0, run.stderr
     bundle = (tmp_path / "session.bundle.json").read_text(encoding="utf-8")
@@ -130,7 +141,12 @@ USAGE_IDS = [
 def usage_args(journal, tmp_path, args):
     text = tmp_path / "notes.txt"
     text.write_text("just notes\n", encoding="utf-8")
-    names = {"journal": journal, "missing": tmp_path / "nope", "text": text, "out": tmp_path / "o"}
+    names = {
+        "journal": journal,
+        "missing": tmp_path / "nope",
+        "text": text,
+        "out": tmp_path / "o",
+    }
     return [a.format(**names) for a in args]
 
 
@@ -158,12 +174,14 @@ def test_usage_errors_in_process(journal, tmp_path, capsys, args, message):
 def test_replay_json_same_codes(exported, sandbox):
     out, _ = exported
     sandbox.reset()
-    run = run_cli("replay", out / "session.bundle.json", "--target", sandbox.url, "--json")
+    bundle = out / "session.bundle.json"
+    run = run_cli("replay", bundle, "--target", sandbox.url, "--json")
     assert run.returncode == 0, run.stdout + run.stderr
     rows = [json.loads(line) for line in run.stdout.splitlines()]
     assert [row["code_now"] for row in rows] == EXPECTED_CODES
     for row in rows:
-        assert {"index", "method", "path", "code_before", "code_now", "same"} <= set(row)
+        required = {"index", "method", "path", "code_before", "code_now", "same"}
+        assert required <= set(row)
         assert row["same"] is True
     assert rows[1]["path"] == "/api/v1/interactions"
 
@@ -186,11 +204,14 @@ def test_replay_difference_exits_1(exported, tmp_path):
     run = run_cli("replay", edited, "--json")
     assert run.returncode == 1, run.stderr
     first_row = json.loads(run.stdout.splitlines()[0])
-    assert (first_row["code_before"], first_row["code_now"], first_row["same"]) == (418, 202, False)
+    assert first_row["code_before"] == 418
+    assert first_row["code_now"] == 202
+    assert first_row["same"] is False
 
 
 def test_replay_bad_target_exits_2(exported, tmp_path):
     out, _ = exported
-    run = run_cli("replay", out / "session.bundle.json", "--target", tmp_path / "none.toml")
+    bundle = out / "session.bundle.json"
+    run = run_cli("replay", bundle, "--target", tmp_path / "none.toml")
     assert run.returncode == 2
     assert "cannot replay against" in run.stderr

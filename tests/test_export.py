@@ -138,7 +138,8 @@ def test_bundle_contents(exported, recorded):
     assert [row["code"] for row in bundle["exchanges"]] == EXPECTED_CODES
     assert bundle["roles"]["access_token"] == "<token-1>"
     assert bundle["roles"]["end_user_client_id"] == "<end-user-1>"
-    assert bundle["roles"]["org_id"] == load_journal(recorded).header["profile"]["org_id"]
+    recorded_org = load_journal(recorded).header["profile"]["org_id"]
+    assert bundle["roles"]["org_id"] == recorded_org
     placeholders = bundle["redaction"]["placeholders"]
     assert placeholders["<end-user-1>"]["length"] == len(CANARY_END_USER)
     assert len(placeholders["<token-2>"]["fingerprint"]) == 8
@@ -177,12 +178,15 @@ def test_curl_script_reads_variables(exported):
     assert "${ISAPI_END_USER_CLIENT_ID}" in script
     assert "ISAPI_ORG_ID" not in script
     assert script.count("\ncurl ") == len(EXPECTED_CODES)
-    check = subprocess.run(["sh", "-n", str(exported.files["curl"])], capture_output=True)
+    check = subprocess.run(
+        ["sh", "-n", str(exported.files["curl"])], capture_output=True
+    )
     assert check.returncode == 0, check.stderr
 
 
 def test_curl_script_org_variable_when_redacted(recorded, tmp_path):
-    result = export_session(recorded, tmp_path, RedactOptions(org_ids=True), html_file=False)
+    options = RedactOptions(org_ids=True)
+    result = export_session(recorded, tmp_path, options, html_file=False)
     script = result.files["curl"].read_text(encoding="utf-8")
     assert "${ISAPI_ORG_ID}" in script
     assert "<org-id-1>" not in script
@@ -198,7 +202,11 @@ def test_curl_script_runs_against_sandbox(canary_box, exported):
         ISAPI_END_USER_CLIENT_ID=CANARY_END_USER,
     )
     run = subprocess.run(
-        ["sh", str(exported.files["curl"])], env=env, capture_output=True, text=True, timeout=60
+        ["sh", str(exported.files["curl"])],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert run.returncode == 0, run.stderr
     assert '"success":true' in run.stdout.replace(" ", "")

@@ -40,10 +40,15 @@ def make_exchange(status=400, code=10017, end_user="end-user-0001", attempt=1):
         },
         json={
             "channelAddressIdentifier": "c0ffee00-0000-4000-8000-000000000001",
-            "participants": [{"subject": end_user, "role": "EndUser", "appType": "custom"}],
+            "participants": [
+                {"subject": end_user, "role": "EndUser", "appType": "custom"}
+            ],
         },
     )
-    body = json.dumps({"code": code, "message": "bad channel"}) if code else '{"success": true}'
+    if code:
+        body = json.dumps({"code": code, "message": "bad channel"})
+    else:
+        body = '{"success": true}'
     return Exchange(
         request=request,
         url="http://127.0.0.1:1/api/v1/conversation",
@@ -62,7 +67,8 @@ def read_lines(path):
 
 def test_new_journal_starts_with_header(tmp_path):
     path = tmp_path / "s.jsonl"
-    with Journal(path, target="sandbox", profile={"org_id": "00DFAKE00000001", "access_token": CANARY_TOKEN}):
+    profile = {"org_id": "00DFAKE00000001", "access_token": CANARY_TOKEN}
+    with Journal(path, target="sandbox", profile=profile):
         pass
     (header,) = read_lines(path)
     assert header["type"] == "header"
@@ -110,7 +116,8 @@ def test_token_never_written(tmp_path):
     exchange = make_exchange()
     exchange.error = f"raised with {CANARY_TOKEN}"
     with Journal(path) as journal:
-        journal.record_exchange(exchange.to_dict() | {"response_body": f"echo {CANARY_JWT}"})
+        echoed = exchange.to_dict() | {"response_body": f"echo {CANARY_JWT}"}
+        journal.record_exchange(echoed)
         journal.annotate(f"pasted by mistake: Bearer {CANARY_TOKEN}")
         journal.record_error(RuntimeError(f"token {CANARY_JWT} rejected"))
     text = path.read_text(encoding="utf-8")
@@ -265,7 +272,16 @@ def test_torn_header_replaced(tmp_path):
         ("ok", "0", TypeError, "must be an int"),
         ("ok", True, TypeError, "must be an int"),
     ],
-    ids=["int", "none", "empty", "blank", "index-too-high", "index-negative", "index-str", "index-bool"],
+    ids=[
+        "int",
+        "none",
+        "empty",
+        "blank",
+        "index-too-high",
+        "index-negative",
+        "index-str",
+        "index-bool",
+    ],
 )
 def test_annotate_bad_input_keeps_records(tmp_path, text, index, error, message):
     path = tmp_path / "s.jsonl"
@@ -368,7 +384,13 @@ def test_threads_write_whole_lines(tmp_path):
     "exchange, expected",
     [
         ({"status": 400, "response_body": '{"code": 10017, "message": "x"}'}, 10017),
-        ({"status": 200, "response_body": '{"success": false, "errorDetail": {"code": 10022}}'}, 10022),
+        (
+            {
+                "status": 200,
+                "response_body": '{"success": false, "errorDetail": {"code": 10022}}',
+            },
+            10022,
+        ),
         ({"status": 202, "response_body": '{"success": true}'}, 202),
         ({"status": None, "error": "ConnectionError"}, "no response"),
         ({"status": 400, "findings": [{"code": 10004}], "response_body": "{}"}, 10004),

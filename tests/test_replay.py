@@ -42,7 +42,8 @@ def bundle_path(canary_box, tmp_path_factory):
     canary_box.reset()
     folder = tmp_path_factory.mktemp("replay")
     journal = record_session(canary_box, folder / "session.jsonl")
-    result = export_session(journal, folder / "out", RedactOptions(org_ids=True), html_file=False)
+    options = RedactOptions(org_ids=True)
+    result = export_session(journal, folder / "out", options, html_file=False)
     return result.files["bundle"]
 
 
@@ -82,13 +83,13 @@ def test_replay_follows_new_conversation_id(bundle_path, sandbox):
     from helpers.client import InteractionClient
 
     with InteractionClient(sandbox.url) as client:
-        client.send(client.build_send_message("warm up", end_user_client_id="fake-end-user-0002"))
+        other = "fake-end-user-0002"
+        client.send(client.build_send_message("warm up", end_user_client_id=other))
     result = replay_bundle(bundle_path, sandbox.url)
     assert result.all_same, str(result)
     bundle = load_bundle(bundle_path)
-    recorded_id = json.loads(bundle["session"].exchange_records[0]["exchange"]["response_body"])[
-        "conversationIdentifier"
-    ]
+    first = bundle["session"].exchange_records[0]["exchange"]
+    recorded_id = json.loads(first["response_body"])["conversationIdentifier"]
     routes = [r for r in sandbox.received() if r.get("path", "").endswith("/route")]
     sent_ids = {json.dumps(r.get("body")) for r in routes}
     assert routes
@@ -106,7 +107,10 @@ def test_replay_detects_changed_code(bundle_path, tmp_path):
     result = replay_bundle(edited)
     assert not result.all_same
     (row,) = result.differences
-    assert (row.index, row.code_before, row.code_now, row.same) == (1, 10001, 10017, False)
+    assert row.index == 1
+    assert row.code_before == 10001
+    assert row.code_now == 10017
+    assert row.same is False
     assert "DIFFERENT" in str(result)
     assert "<b>different</b>" in result._repr_html_()
 
@@ -142,7 +146,12 @@ def recorded_request(started_at, body, headers=None):
         "OrgId": "00DOLD000000001",
         "RequestId": "6f1c2c2e-2b0a-4a7e-9e55-0c6f1d2a9b10",
     }
-    request = {"method": "POST", "path": "/api/v1/interactions", "headers": headers, "json": body}
+    request = {
+        "method": "POST",
+        "path": "/api/v1/interactions",
+        "headers": headers,
+        "json": body,
+    }
     return {"request": request, "started_at": started_at}
 
 
@@ -188,7 +197,8 @@ def test_prepare_shifts_timestamps(replayer):
     now_ms = int(time.time() * 1000)
     shifted = prepared.json["interactions"][0]["timestamp"]
     assert now_ms - 60_000 < shifted + 1000 <= now_ms
-    assert now_ms - 60_000 < int(prepared.json["conversationEntries"][0]["clientTimestamp"]) <= now_ms
+    client_ms = int(prepared.json["conversationEntries"][0]["clientTimestamp"])
+    assert now_ms - 60_000 < client_ms <= now_ms
     assert prepared.json["bad"]["timestamp"] == 12
 
 
@@ -198,7 +208,11 @@ def test_prepare_replaces_returned_ids(replayer):
         json.dumps({"conversationIdentifier": "old-conv-1", "workItemIds": ["0MwOLD"]}),
         json.dumps({"conversationIdentifier": "new-conv-9", "workItemIds": ["0MwNEW"]}),
     )
-    body = {"conversationIdentifier": "old-conv-1", "workItemId": "0MwOLD", "note": "old-conv-10"}
+    body = {
+        "conversationIdentifier": "old-conv-1",
+        "workItemId": "0MwOLD",
+        "note": "old-conv-10",
+    }
     prepared = replay.prepare(recorded_request("", body))
     assert prepared.json["conversationIdentifier"] == "new-conv-9"
     assert prepared.json["workItemId"] == "0MwNEW"
@@ -208,6 +222,7 @@ def test_prepare_replaces_returned_ids(replayer):
 def test_replay_result_rows_json(bundle_path):
     result = replay_bundle(bundle_path)
     rows = [row.to_dict() for row in result.rows]
-    assert set(rows[0]) >= {"index", "method", "path", "code_before", "code_now", "same"}
+    required = {"index", "method", "path", "code_before", "code_now", "same"}
+    assert set(rows[0]) >= required
     assert json.loads(json.dumps(result.to_dict()))["all_same"] is True
     assert CANARY_TOKEN not in json.dumps(result.to_dict())
