@@ -128,3 +128,24 @@ def test_valid_base_accepted_by_sandbox(name, fresh_sandbox):
 
     assert exchange.status is not None and exchange.status < 300, exchange.response_body
     assert response_code(exchange) is None, exchange.response_body
+
+
+def test_table_covers_request_codes():
+    # Every code that a mistake in the request itself can earn.
+    expected = {
+        10004, 10005, 10007, 10008, 10009, 10010, 10011, 10012, 10013, 10014,
+        10015, 10016, 10017, 10018, 10020, 10021, 10024, 10027, 10028, 10029,
+        10030, 10032, 10033, 10034, 10036, 10037, 10038, 10039, 10040, 10041,
+        10042, 10043, 10044, 10045, 10046, 10047, 10048, 10049, 10050, 10051,
+        10052, 10053, 10054, 20003,
+    }
+
+    covered = {case.code for case in cases.CASES}
+
+    assert expected - covered == set()
+
+
+def test_case_ids_unique():
+    ids = [case.id for case in cases.CASES]
+
+    assert len(ids) == len(set(ids))
