@@ -12,20 +12,16 @@ median of ``--rounds`` rounds. Logging is off so log handlers do not count.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import logging
 import statistics
 import time
 
 import requests
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import rsa
-from cryptography.x509.oid import NameOID
+from cryptography.hazmat.primitives import serialization
 
 from helpers import sandbox, transport
 from helpers.client import InteractionClient
-from helpers.tokens import mint_token, token_provider
+from helpers.tokens import generate_key_pair, mint_token, token_provider
 
 
 def per_call_ms(function, calls: int, rounds: int) -> float:
@@ -36,22 +32,6 @@ def per_call_ms(function, calls: int, rounds: int) -> float:
             function()
         results.append((time.perf_counter() - start) * 1000 / calls)
     return statistics.median(results)
-
-
-def certificate_for(key: rsa.RSAPrivateKey) -> str:
-    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "benchmark")])
-    now = dt.datetime.now(dt.timezone.utc)
-    certificate = (
-        x509.CertificateBuilder()
-        .subject_name(name)
-        .issuer_name(name)
-        .public_key(key.public_key())
-        .serial_number(x509.random_serial_number())
-        .not_valid_before(now - dt.timedelta(minutes=1))
-        .not_valid_after(now + dt.timedelta(hours=1))
-        .sign(key, hashes.SHA256())
-    )
-    return certificate.public_bytes(serialization.Encoding.PEM).decode()
 
 
 def main() -> None:
@@ -82,7 +62,7 @@ def main() -> None:
             checked.history.clear()
             print(f"{label:28} {per_call_ms(function, args.calls, args.rounds):7.2f} ms")
 
-        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        key, certificate = generate_key_pair("benchmark")
         pem = key.private_bytes(
             serialization.Encoding.PEM,
             serialization.PrivateFormat.PKCS8,
@@ -90,7 +70,7 @@ def main() -> None:
         ).decode()
         requests.post(
             box.url + "/__sandbox__/oauth/certificate",
-            json={"certificate_pem": certificate_for(key)},
+            json={"certificate_pem": certificate},
             timeout=5,
         ).raise_for_status()
         profile = box.profile

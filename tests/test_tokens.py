@@ -365,3 +365,15 @@ def test_key_whitespace_damage_property(insertions):
     damaged = f"{lines[0]}\n{body}\n{lines[-1]}"
     key, _ = load_private_key(damaged)
     assert key.private_numbers() == _PROPERTY_KEY.private_numbers()
+
+
+def test_generate_key_pair_matches():
+    from cryptography import x509
+
+    from helpers.tokens import generate_key_pair
+
+    key, certificate = generate_key_pair("unit test", days=2)
+    loaded = x509.load_pem_x509_certificate(certificate.encode())
+    assert loaded.public_key().public_numbers() == key.public_key().public_numbers()
+    assert loaded.subject.rfc4514_string() == "CN=unit test"
+    assert "PRIVATE" not in certificate

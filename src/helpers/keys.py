@@ -11,13 +11,16 @@ Nothing here logs, raises or returns the key text.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 from pathlib import Path
 from typing import Any
 
-from cryptography.hazmat.primitives import serialization
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
+from cryptography.x509.oid import NameOID
 
 from helpers.errors import TokenError
 from helpers.secrets import mask_text
@@ -272,3 +275,45 @@ def _require_rsa(loaded: Any, notes: list[str]) -> rsa.RSAPrivateKey:
     if loaded.key_size < 2048:
         notes.append(f"the key has {loaded.key_size} bits; use 2048 or more")
     return loaded
+
+
+def generate_key_pair(
+    common_name: str = "interaction-api-kit", days: int = 1
+) -> tuple[rsa.RSAPrivateKey, str]:
+    """Make an RSA key and a self-signed certificate for it, for tests and the sandbox.
+
+    Register the certificate with the sandbox (``POST
+    /__sandbox__/oauth/certificate``) and pass the key to ``mint_token`` to
+    try the JWT bearer flow offline. The key stays in memory.
+
+    Parameters
+    ----------
+    common_name
+        Subject and issuer name of the certificate.
+    days
+        Days the certificate is valid, from one minute ago.
+
+    Returns
+    -------
+    (key, certificate_pem)
+
+    Examples
+    --------
+    >>> key, certificate = generate_key_pair()
+    >>> certificate.startswith("-----BEGIN CERTIFICATE-----")
+    True
+    """
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, common_name)])
+    now = dt.datetime.now(dt.timezone.utc)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - dt.timedelta(minutes=1))
+        .not_valid_after(now + dt.timedelta(days=days))
+        .sign(key, hashes.SHA256())
+    )
+    return key, certificate.public_bytes(serialization.Encoding.PEM).decode("ascii")

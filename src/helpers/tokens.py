@@ -32,7 +32,11 @@ import requests
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from helpers.errors import TokenError
-from helpers.keys import load_private_key, normalize_private_key_pem
+from helpers.keys import (
+    generate_key_pair,
+    load_private_key,
+    normalize_private_key_pem,
+)
 from helpers.secrets import token_placeholder
 
 __all__ = [
@@ -40,6 +44,7 @@ __all__ = [
     "TokenResult",
     "build_assertion",
     "exchange_assertion",
+    "generate_key_pair",
     "inspect_assertion",
     "inspect_token",
     "load_private_key",
