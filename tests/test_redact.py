@@ -38,13 +38,15 @@ def b64url(data: dict) -> str:
 ASSERTION = ".".join(
     [
         b64url({"alg": "RS256"}),
-        b64url({"iss": CONSUMER_KEY, "sub": USERNAME, "aud": "https://login.example.com"}),
+        b64url({"iss": CONSUMER_KEY, "sub": USERNAME, "aud": "https://login.example"}),
         "ZmFrZS1zaWduYXR1cmU",
     ]
 )
 
 
-def exchange_record(index, request_json, response=None, headers=None, url=None, status=400):
+def exchange_record(
+    index, request_json, response=None, headers=None, url=None, status=400
+):
     headers = headers or {
         "Authorization": f"Bearer {MASKED}",
         "OrgId": ORG_ID,
@@ -97,13 +99,21 @@ def interaction(end_user=END_USER, text=MESSAGE):
     }
 
 
+def first_message(body):
+    return body["interactions"][0]["payload"]["abstractMessage"]
+
+
 def make_session(*records):
     header = {
         "type": "header",
         "format": "isapi-session-journal",
         "started_at": "2026-12-04T10:00:00+00:00",
         "target": "sandbox",
-        "profile": {"org_id": ORG_ID, "end_user_client_id": END_USER, "channel_address_identifier": CHANNEL},
+        "profile": {
+            "org_id": ORG_ID,
+            "end_user_client_id": END_USER,
+            "channel_address_identifier": CHANNEL,
+        },
     }
     return Session(header=header, records=list(records))
 
@@ -120,7 +130,11 @@ def test_end_user_and_text_replaced_everywhere():
             response={"code": 10017, "message": f"no conversation for {END_USER}"},
             url=f"http://127.0.0.1:9/api/v1/interactions?endUserClientId={END_USER}",
         ),
-        {"type": "annotation", "text": f"{END_USER} wrote: {MESSAGE}", "exchange_index": 0},
+        {
+            "type": "annotation",
+            "text": f"{END_USER} wrote: {MESSAGE}",
+            "exchange_index": 0,
+        },
     )
     redacted, report = redact_session(session)
     text = dump(redacted)
@@ -128,10 +142,11 @@ def test_end_user_and_text_replaced_everywhere():
     assert MESSAGE not in text
     exchange = redacted.records[0]["exchange"]
     assert exchange["request"]["json"]["from"] == "<end-user-1>"
-    message = exchange["request"]["json"]["interactions"][0]["payload"]["abstractMessage"]
+    message = first_message(exchange["request"]["json"])
     assert message["staticContent"]["text"] == "<text-1>"
     assert exchange["url"].endswith("endUserClientId=<end-user-1>")
-    assert json.loads(exchange["response_body"])["message"] == "no conversation for <end-user-1>"
+    response_message = json.loads(exchange["response_body"])["message"]
+    assert response_message == "no conversation for <end-user-1>"
     assert redacted.records[1]["text"] == "<end-user-1> wrote: <text-1>"
     assert redacted.header["profile"]["end_user_client_id"] == "<end-user-1>"
 
@@ -160,13 +175,16 @@ def test_same_value_same_placeholder_across_records():
     redacted, _ = redact_session(session)
     bodies = [r["exchange"]["request"]["json"] for r in redacted.records]
     senders = [b["from"] for b in bodies]
-    texts = [b["interactions"][0]["payload"]["abstractMessage"]["staticContent"]["text"] for b in bodies]
+    texts = [first_message(body)["staticContent"]["text"] for body in bodies]
     assert senders == ["<end-user-1>", "<end-user-2>", "<end-user-1>"]
     assert texts == ["<text-1>", "<text-2>", "<text-1>"]
 
 
 def test_redaction_deterministic():
-    session = make_session(exchange_record(0, interaction()), exchange_record(1, interaction(OTHER_END_USER)))
+    session = make_session(
+        exchange_record(0, interaction()),
+        exchange_record(1, interaction(OTHER_END_USER)),
+    )
     first, first_report = redact_session(session)
     second, second_report = redact_session(session)
     assert dump(first) == dump(second)
@@ -184,11 +202,19 @@ def test_participant_recipient_sender_subjects():
     body = {
         "channelAddressIdentifier": CHANNEL,
         "participants": [{"subject": END_USER, "role": "EndUser", "appType": "custom"}],
-        "recipient": {"subject": OTHER_END_USER, "role": "EndUser", "appType": "custom"},
+        "recipient": {
+            "subject": OTHER_END_USER,
+            "role": "EndUser",
+            "appType": "custom",
+        },
         "sender": {"subject": "third-end-user-9", "role": "EndUser"},
         "errorMessage": "partner could not deliver",
     }
-    agent = {"participants": [{"subject": "005FAKE00000001", "role": "Agent", "appType": "agent"}]}
+    agent = {
+        "participants": [
+            {"subject": "005FAKE00000001", "role": "Agent", "appType": "agent"}
+        ]
+    }
     session = make_session(exchange_record(0, body), exchange_record(1, agent))
     redacted, report = redact_session(session)
     out = redacted.records[0]["exchange"]["request"]["json"]
@@ -209,17 +235,29 @@ def test_secrets_always_replaced_even_with_keep_options():
         url="https://admin:pa55word@127.0.0.1:9/services/oauth2/token",
         response={"error": "invalid_grant", "token": ASSERTION},
     )
-    record["exchange"]["request"]["raw_body_base64"] = base64.b64encode(form.encode()).decode()
-    record["exchange"]["error"] = "-----BEGIN PRIVATE KEY-----\nMIIEfake\n-----END PRIVATE KEY-----"
+    encoded_form = base64.b64encode(form.encode()).decode()
+    record["exchange"]["request"]["raw_body_base64"] = encoded_form
+    key = "-----BEGIN PRIVATE KEY-----\nMIIEfake\n-----END PRIVATE KEY-----"
+    record["exchange"]["error"] = key
     session = make_session(record)
     keep_all = RedactOptions(end_user_ids=False, message_text=False, usernames=False)
     redacted, report = redact_session(session, keep_all)
     text = dump(redacted)
-    raw = base64.b64decode(redacted.records[0]["exchange"]["request"]["raw_body_base64"]).decode()
-    for secret in (OPAQUE, ASSERTION, CONSUMER_KEY, "hunter2hunter2", "s3cr3tValue99", "pa55word", "MIIEfake"):
+    request = redacted.records[0]["exchange"]["request"]
+    raw = base64.b64decode(request["raw_body_base64"]).decode()
+    secrets = (
+        OPAQUE,
+        ASSERTION,
+        CONSUMER_KEY,
+        "hunter2hunter2",
+        "s3cr3tValue99",
+        "pa55word",
+        "MIIEfake",
+    )
+    for secret in secrets:
         assert secret not in text
         assert secret not in raw
-    assert redacted.records[0]["exchange"]["request"]["headers"]["Authorization"] == "Bearer <token-1>"
+    assert request["headers"]["Authorization"] == "Bearer <token-1>"
     assert "<consumer-key-1>" in text
     assert "<private-key-1>" in text
     assert find_secrets(text) == []
@@ -231,7 +269,10 @@ def test_assertion_claims_replaced_elsewhere():
     record = exchange_record(
         0,
         {"assertion": ASSERTION},
-        response={"code": 1, "message": f"user {USERNAME} has not approved {CONSUMER_KEY}"},
+        response={
+            "code": 1,
+            "message": f"user {USERNAME} has not approved {CONSUMER_KEY}",
+        },
     )
     redacted, report = redact_session(make_session(record))
     message = json.loads(redacted.records[0]["exchange"]["response_body"])["message"]
@@ -241,10 +282,13 @@ def test_assertion_claims_replaced_elsewhere():
 
 def test_masked_token_gets_numbered_placeholder():
     first = exchange_record(0, {}, headers={"Authorization": f"Bearer {MASKED}"})
-    second = exchange_record(1, {}, headers={"Authorization": "Bearer <token:99999999>"})
+    other = {"Authorization": "Bearer <token:99999999>"}
+    second = exchange_record(1, {}, headers=other)
     third = exchange_record(2, {}, headers={"Authorization": f"Bearer {MASKED}"})
     redacted, report = redact_session(make_session(first, second, third))
-    values = [r["exchange"]["request"]["headers"]["Authorization"] for r in redacted.records]
+    values = [
+        r["exchange"]["request"]["headers"]["Authorization"] for r in redacted.records
+    ]
     assert values == ["Bearer <token-1>", "Bearer <token-2>", "Bearer <token-1>"]
     assert report.counts["access_token"] == {"values": 2, "occurrences": 3}
     assert "<token:" not in dump(redacted)
@@ -264,7 +308,10 @@ def test_org_and_channel_replaced_on_request():
     record = exchange_record(
         0,
         interaction(),
-        response={"code": 10017, "message": f"org {ORG_ID_18} has no channel {CHANNEL}"},
+        response={
+            "code": 10017,
+            "message": f"org {ORG_ID_18} has no channel {CHANNEL}",
+        },
     )
     options = RedactOptions(org_ids=True, channel_addresses=True)
     redacted, report = redact_session(make_session(record), options)
@@ -275,13 +322,16 @@ def test_org_and_channel_replaced_on_request():
     assert exchange["request"]["headers"]["OrgId"] == "<org-id-1>"
     assert exchange["request"]["json"]["to"] == "<channel-1>"
     # The 18-character form of the same org gets the same placeholder.
-    assert json.loads(exchange["response_body"])["message"] == "org <org-id-1> has no channel <channel-1>"
+    response_message = json.loads(exchange["response_body"])["message"]
+    assert response_message == "org <org-id-1> has no channel <channel-1>"
     assert redacted.header["profile"]["org_id"] == "<org-id-1>"
 
 
 def test_hosts_replaced_on_request():
-    record = exchange_record(0, interaction(), url="https://acme-corp.my.salesforce-scrt.com/api/v1/interactions")
-    record["exchange"]["error"] = "ConnectionError: acme-corp.my.salesforce-scrt.com refused"
+    host = "acme-corp.my.salesforce-scrt.com"
+    url = f"https://{host}/api/v1/interactions"
+    record = exchange_record(0, interaction(), url=url)
+    record["exchange"]["error"] = f"ConnectionError: {host} refused"
     kept, _ = redact_session(make_session(record))
     assert "acme-corp" in dump(kept)
     redacted, report = redact_session(make_session(record), RedactOptions(hosts=True))
@@ -293,9 +343,10 @@ def test_hosts_replaced_on_request():
 
 
 def test_loopback_host_kept():
-    record = exchange_record(0, interaction(), url="http://127.0.0.1:9/api/v1/interactions")
+    url = "http://127.0.0.1:9/api/v1/interactions"
+    record = exchange_record(0, interaction(), url=url)
     redacted, _ = redact_session(make_session(record), RedactOptions(hosts=True))
-    assert redacted.records[0]["exchange"]["url"] == "http://127.0.0.1:9/api/v1/interactions"
+    assert redacted.records[0]["exchange"]["url"] == url
 
 
 @pytest.mark.parametrize(
@@ -307,7 +358,8 @@ def test_loopback_host_kept():
     ids=["keep-end-users", "keep-text"],
 )
 def test_keep_options(options, kept):
-    redacted, report = redact_session(make_session(exchange_record(0, interaction())), options)
+    session = make_session(exchange_record(0, interaction()))
+    redacted, report = redact_session(session, options)
     assert kept in dump(redacted)
 
 
@@ -340,11 +392,12 @@ def test_options_reject_bad_extra_values(extra, error):
 
 def test_short_text_not_replaced_inside_words():
     body = interaction(text="hi")
-    record = exchange_record(0, body, response={"code": 10017, "message": "this channel"})
+    response = {"code": 10017, "message": "this channel"}
+    record = exchange_record(0, body, response=response)
     redacted, _ = redact_session(make_session(record))
     exchange = redacted.records[0]["exchange"]
     assert json.loads(exchange["response_body"])["message"] == "this channel"
-    message = exchange["request"]["json"]["interactions"][0]["payload"]["abstractMessage"]
+    message = first_message(exchange["request"]["json"])
     assert message["staticContent"]["text"] == "<text-1>"
 
 
@@ -376,9 +429,8 @@ def test_attachment_bytes_replaced_same_length():
     assert b"customer" not in replaced
     assert report.attachments_replaced == 1
     kept, _ = redact_session(make_session(record), RedactOptions(attachments=False))
-    assert kept.records[0]["exchange"]["request"]["attachments"][0]["content_base64"] == (
-        base64.b64encode(content).decode()
-    )
+    kept_attachment = kept.records[0]["exchange"]["request"]["attachments"][0]
+    assert kept_attachment["content_base64"] == base64.b64encode(content).decode()
 
 
 def test_report_counts_and_renderings():
@@ -442,7 +494,16 @@ def test_redact_text_patterns_only():
         (f"key {CONSUMER_KEY}", ["consumer key"]),
         ("nothing here", []),
     ],
-    ids=["jwt", "opaque", "bearer", "placeholder", "variable", "mask", "consumer-key", "clean"],
+    ids=[
+        "jwt",
+        "opaque",
+        "bearer",
+        "placeholder",
+        "variable",
+        "mask",
+        "consumer-key",
+        "clean",
+    ],
 )
 def test_find_secrets(text, expected):
     assert find_secrets(text) == expected
@@ -455,7 +516,10 @@ message_texts = st.from_regex(r"msg [a-z ]{4,30}[a-z]", fullmatch=True)
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.tuples(end_user_ids, message_texts), min_size=1, max_size=6))
 def test_placeholders_follow_values(pairs):
-    records = [exchange_record(i, interaction(user, text)) for i, (user, text) in enumerate(pairs)]
+    records = [
+        exchange_record(i, interaction(user, text))
+        for i, (user, text) in enumerate(pairs)
+    ]
     redacted, report = redact_session(make_session(*records))
     text = dump(redacted)
     for user, message in pairs:
