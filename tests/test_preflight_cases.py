@@ -12,6 +12,7 @@ import time
 import pytest
 
 from helpers import preflight
+from helpers.preflight import headers as preflight_headers
 from helpers.sandbox.settings import Settings
 from helpers.transport import send
 
@@ -149,3 +150,19 @@ def test_case_ids_unique():
     ids = [case.id for case in cases.CASES]
 
     assert len(ids) == len(set(ids))
+
+
+def test_strict_org_id_matches_sandbox(fresh_sandbox):
+    fresh_sandbox.app.update_settings({**Settings().to_dict(), "strict_org_id_15": True})
+    ctx = cases.Context(dict(fresh_sandbox.profile), now_ms())
+    request = cases.conversation_request(ctx)
+    org15 = request.headers["OrgId"]
+    request.headers["OrgId"] = org15 + preflight_headers.org_id_checksum(org15)
+
+    lenient = preflight.check(request, profile=ctx.profile)
+    strict = preflight.check(request, profile=ctx.profile, strict_org_id_15=True)
+    exchange = send(request, fresh_sandbox.url)
+
+    assert [f for f in lenient if f.is_error] == []
+    assert [f.code for f in strict if f.is_error] == [10016]
+    assert response_code(exchange) == 10016, exchange.response_body
