@@ -215,3 +215,24 @@ def test_replay_bad_target_exits_2(exported, tmp_path):
     run = run_cli("replay", bundle, "--target", tmp_path / "none.toml")
     assert run.returncode == 2
     assert "cannot replay against" in run.stderr
+
+
+def test_repro_record_export_replay(tmp_path):
+    journal = tmp_path / "repro.jsonl"
+    env = dict(os.environ, PYTHONIOENCODING="utf-8")
+    record = subprocess.run(
+        [sys.executable, "-m", "helpers", "repro", "10017", "10003", "--record", journal],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
+    assert record.returncode == 0, record.stderr
+    export = run_cli("export", journal, "--to", tmp_path / "out", "--no-html")
+    assert export.returncode == 0, export.stderr
+    bundle = tmp_path / "out" / "session.bundle.json"
+    replay = run_cli("replay", bundle, "--json")
+    assert replay.returncode == 0, replay.stdout + replay.stderr
+    rows = [json.loads(line) for line in replay.stdout.splitlines()]
+    assert [row["code_before"] for row in rows] == [10017, 202, 10003, 202]
+    assert all(row["same"] for row in rows)
