@@ -263,3 +263,9 @@ def test_repr_and_dict_hide_token(monkeypatch):
 def test_load_profile_rejects_other_types():
     with pytest.raises(ProfileError, match="cannot load a profile from int"):
         load_profile(42)
+
+
+def test_target_must_be_known():
+    with pytest.raises(ProfileError, match="target 'prod' is not one of sandbox, org"):
+        profiles.make_profile({**VALID, "target": "prod"})
+    assert profiles.make_profile({**VALID, "target": "sandbox"}).target == "sandbox"

@@ -67,6 +67,7 @@ REQUIRED_FIELDS = (
 )
 OPTIONAL_FIELDS = ("user_id", "queue_id", "flow_id", "authorization_context_type")
 LABEL_FIELDS = ("target", "name")
+TARGETS = ("sandbox", "org")
 # Keys of a profile file that name where the token is, never the token itself.
 TOKEN_REFERENCE_KEYS = ("token_env", "token_keyring")
 # Keys whose presence in a file means a token value was stored there.
@@ -507,6 +508,12 @@ def validate_profile_values(
     for name in missing:
         problems.append(
             f"{name} is missing; set it in the profile file or {ENV_VARS[name]}"
+        )
+    target = clean.get("target")
+    if target and target not in TARGETS:
+        problems.append(
+            f"target {target!r} is not one of {', '.join(TARGETS)}; use sandbox for "
+            "the local emulator and org for a real org"
         )
     if clean.get("base_url"):
         url, url_problems, url_warnings = check_base_url(clean["base_url"])
