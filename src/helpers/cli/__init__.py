@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
@@ -37,17 +38,7 @@ class UsageError(Exception):
 
 
 def _load_command_modules() -> list:
-    modules = []
-    for name in COMMANDS:
-        module_name = f"{__name__}.{name}"
-        try:
-            modules.append(importlib.import_module(module_name))
-        except ModuleNotFoundError as exc:
-            # NOTE: a command whose module is not written yet is left out of
-            # the parser; any other missing import is a real error.
-            if exc.name != module_name:
-                raise
-    return modules
+    return [importlib.import_module(f"{__name__}.{name}") for name in COMMANDS]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -82,3 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser.exit(EXIT_USAGE, f"{parser.prog} {args.command}: error: {exc}\n")
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # The reader of stdout went away (``python -m helpers codes | head``).
+        # Point stdout at /dev/null so the interpreter's final flush does not
+        # raise again, and exit quietly as other command-line tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
