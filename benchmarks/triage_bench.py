@@ -8,11 +8,11 @@ then runs on the same file:
 - ``bash -c "grep -oE '\"?\"code\"?\"?: ?[0-9]+' FILE | sort | uniq -c"``.
 
 Each command runs in a child process. Wall time is measured around it. Peak
-memory is reported two ways: the peak RSS of the largest single process
-(``getrusage(RUSAGE_CHILDREN)`` in a fresh measuring process), and the peak
-sum of PSS over the whole process tree (sampled from ``/proc`` every 20 ms),
-which counts the triage worker processes together without double counting
-the pages they share. Counts are compared per Interaction API code where
+memory is reported two ways. The first is the peak RSS of the largest single
+process (``getrusage(RUSAGE_CHILDREN)`` in a fresh measuring process). The
+second is the peak sum of PSS over the whole process tree, sampled from
+``/proc`` every 20 ms. PSS counts the triage worker processes together
+without counting twice the pages they share. Counts are compared per Interaction API code where
 grep can see the code: grep misses bodies escaped inside JSON strings, and
 it also counts ``"code": 200`` noise, which triage rightly ignores.
 

@@ -30,6 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
             "any of them) and summarize the Interaction API errors in them."
         ),
     )
+
     parser.add_argument(
         "files",
         nargs="+",
@@ -45,6 +46,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="WIDTH",
         help="bucket width for counts over time, e.g. 15min, 1h, 1D (default: chosen from the span)",
     )
+
     progress = parser.add_mutually_exclusive_group()
     progress.add_argument(
         "--progress",
@@ -60,6 +62,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         const=False,
         help="never show a progress bar (default: shown on a terminal for inputs over 64 MB)",
     )
+
     parser.add_argument(
         "--workers",
         type=int,

@@ -83,9 +83,9 @@ def triage(
     ----------
     source : path, str, bytes, file object, or list of these
         Log files (a directory means every file below it), an open file
-        object (binary or text), or the log text itself. A ``str`` is read
-        as text when it spans lines, or when it names no existing file but
-        contains ``code`` or ``{``; otherwise it is a path.
+        object (binary or text), or the log text itself. A ``str`` that
+        spans lines is text. A one-line ``str`` is a path, unless no such
+        file exists and it contains ``code`` or ``{``.
     freq : str, optional
         Bucket width for counts over time (``"15min"``, ``"1h"``, ``"1D"``);
         chosen from the time span when omitted.
@@ -210,7 +210,7 @@ def _pool_size(workers: int | None, inputs, block_size: int) -> int:
 
 def _scan_in_pool(inputs, acc, report, resources, pool_size, block_size, chunk_size, counter) -> None:
     # Rows are merged in range order, so a worker keeps at most max_rows of
-    # them; with a CSV sink it keeps all of its range's rows for the sink.
+    # them. With a CSV sink, it keeps all the rows of its range.
     keep = acc.max_rows if acc.row_sink is None else sys.maxsize
     tasks = plan_ranges([item.path for item in inputs], resources, keep, block_size, chunk_size)
     # NOTE: workers are forked. "spawn" would re-import the caller's main

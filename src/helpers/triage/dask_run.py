@@ -1,10 +1,9 @@
 """Run log triage on a ``dask.distributed`` cluster, for logs beyond one machine.
 
 ``triage_dask`` takes log paths or a Dask DataFrame. Paths are cut into the
-same byte ranges as the local worker pool (``helpers.triage.ranges``), each
-range is scanned as one task, and the results are merged in range order on
-the client, so the summary equals the one ``triage`` gives for the same
-files. A DataFrame is scanned partition by partition, each row read as one
+same byte ranges as the local worker pool (``helpers.triage.ranges``), and
+each range is scanned as one task. The client merges the results in range
+order, so the summary equals the one ``triage`` gives for the same files. A DataFrame is scanned partition by partition, each row read as one
 JSON record, so a column named ``requestId`` or ``path`` counts like the field
 of a JSON log line.
 
@@ -66,7 +65,7 @@ def triage_dask(
     ImportError
         Dask or distributed is not installed.
     TypeError
-        ``source`` holds something other than paths or a Dask DataFrame.
+        ``source`` contains something other than paths or a Dask DataFrame.
     FileNotFoundError
         A path does not exist.
     """
@@ -119,8 +118,8 @@ def _paths(source) -> list[str]:
 
 
 def _results_in_order(futures):
-    # One result at a time, in task order, releasing each after its merge so
-    # the client holds a single task's rows at once.
+    # One result at a time, in task order, released after its merge, so the
+    # client keeps the rows of one task at a time.
     for future in futures:
         result = future.result()
         future.release()

@@ -9,9 +9,9 @@ string field (``\\"code\\":10013``), in a CSV field with doubled quotes
 (``code=10013``). Other numbers named ``code`` (HTTP statuses, exit codes,
 postal codes) are not errors.
 
-The scan is built for throughput: ``scan_block`` searches a whole chunk with
+The scan is built for throughput. ``scan_block`` searches a whole chunk with
 one regular expression that starts with the literal ``code``, so lines
-without that word cost only the byte search, and only the lines that hold a
+without that word cost only the byte search. Only the lines that contain a
 match are parsed further. ``Accumulator`` keeps exact counts and keeps
 per-error rows only up to a limit.
 """
@@ -187,8 +187,8 @@ class Accumulator:
         Number of per-error rows to keep; counts stay exact beyond it.
     row_sink : callable, optional
         Called with each batch of rows (a dict of column lists, see
-        ``take_rows``) instead of keeping them; used to write every row to a
-        CSV file without holding it in memory.
+        ``take_rows``) instead of keeping them. The CSV output of the command
+        line uses it, so every row is written without being kept in memory.
     """
 
     MAX_MESSAGES = 10_000
@@ -432,7 +432,7 @@ class LineExtractor:
         )
 
     def scan_block(self, data, start: int, end: int, file: str | None, first_line: int) -> int:
-        """Extract every error in ``data[start:end]``, which holds whole lines.
+        """Extract every error in ``data[start:end]``, which contains whole lines.
 
         ``first_line`` is the 1-based number of the line at ``start``.
         Returns the number of line breaks in the block.
@@ -453,7 +453,7 @@ class LineExtractor:
                 line_end = end
             line_number += data.count(b"\n", counted_to, line_start)
             counted_to = line_start
-            extract(data[line_start:line_end], file, line_number)
+            extract(data[line_start:line_end], file, line_number, match, position - line_start)
         self.acc.fold()
         return line_number - first_line + data.count(b"\n", counted_to, end)
 
@@ -466,13 +466,24 @@ class LineExtractor:
         self.acc.fold()
         return data.count(b"\n", start, end)
 
-    def extract_line(self, line: bytes, file: str | None, line_number: int | None) -> int:
-        """Extract the errors of one line; return how many were found."""
+    def extract_line(
+        self, line: bytes, file: str | None, line_number: int | None, match=None, position=0
+    ) -> int:
+        """Extract the errors of one line; return how many were found.
+
+        ``match`` is the ``CODE_PATTERN`` match that led to the line, found
+        at ``position`` in it; when it is the only "code" of the line, it is
+        used as is instead of searching the line again.
+        """
         if self._csv_header:
             line = self._csv_fields_as_text(line)
+            match = None
         if MESSAGE_KEY not in line:
             return 0
-        found = self._codes(line)
+        if match is not None and line.count(b"code") == 1:
+            found = self._single_code(line, match, position)
+        else:
+            found = self._codes(line)
         if not found:
             return 0
         nanos = self.times.parse(line)
@@ -515,6 +526,12 @@ class LineExtractor:
             found.append((code, quote or b"", position))
         return found
 
+    def _single_code(self, line: bytes, match: re.Match, position: int) -> list[tuple[int, bytes, int]]:
+        quote, separator, digits = match.group("quote", "sep", "code")
+        if not _key_is_delimited(line, position, quote or b"", separator):
+            return []
+        return [(int(digits), quote or b"", position)]
+
     def _endpoint(self, line: bytes) -> str | None:
         match = ENDPOINT_PATTERN.search(line)
         if match is None:
@@ -529,7 +546,14 @@ class LineExtractor:
         return endpoint
 
     def _request_id(self, line: bytes) -> str | None:
-        match = REQUEST_ID_PATTERN.search(line)
+        # A literal search first: the pattern itself has no literal prefix,
+        # so searching with it alone tries every position of the line.
+        start = line.find(b"equest")
+        if start < 0:
+            start = line.find(b"EQUEST")
+            if start < 0:
+                return None
+        match = REQUEST_ID_PATTERN.search(line, start - 1)
         if match is None:
             return None
         value = match.group(1) or match.group(2)

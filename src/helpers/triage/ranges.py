@@ -1,6 +1,6 @@
 """Split log files into byte ranges that separate processes can scan.
 
-A plain (not gzipped, not HAR) log file on disk can be cut at any byte: each
+A plain (not gzipped, not HAR) log file on disk can be cut at any byte. Each
 range owns the lines that start inside it, so a worker skips the partial line
 at its start and finishes the line that crosses its end. Gzip and HAR files
 cannot be cut and form one range each. ``scan_range`` returns a picklable
@@ -49,7 +49,7 @@ class RangeTask:
 
 @dataclass
 class RangeResult:
-    """What scanning one range produced, in a form that pickles."""
+    """Counts, rows and line total of one scanned range, in a form that pickles."""
 
     path: str
     start: int
@@ -186,7 +186,7 @@ def merge_results(results, acc: Accumulator, report: ScanReport) -> None:
 
 
 def shift_lines(acc: Accumulator, offset: int) -> None:
-    """Add ``offset`` to the line number of every row ``acc`` holds."""
+    """Add ``offset`` to the line number of every row kept in ``acc``."""
     rows = acc.row_line
     for index in range(len(rows)):
         if rows[index] != NAT:

@@ -35,8 +35,8 @@ logger = logging.getLogger(__name__)
 
 GZIP_MAGIC = b"\x1f\x8b"
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
-# A line longer than this is cut into pieces so that memory stays bounded;
-# an error split across a cut is lost, and a warning says so.
+# A line longer than this is cut into pieces so that memory stays bounded.
+# An error split across a cut is lost, and the summary gets a warning.
 MAX_LINE_BYTES = 64 * 1024 * 1024
 _COMPRESSED_READ = 1024 * 1024
 _HAR_START = re.compile(rb'^\s*\{\s*"log"\s*:')
@@ -57,7 +57,7 @@ class LogInput:
 
 @dataclass
 class ScanReport:
-    """What reading the inputs produced besides the errors themselves."""
+    """Files, line and byte counts, and warnings of one triage run."""
 
     files: list[str] = field(default_factory=list)
     lines_read: int = 0
@@ -103,7 +103,7 @@ def resolve_inputs(source) -> list[LogInput]:
 
 def _looks_like_text(value: str) -> bool:
     # A str is log text when it cannot be a file name: it spans lines, or
-    # it does not exist and holds something a log line has.
+    # it does not exist and contains something a log line has.
     if "\n" in value or "\x00" in value:
         return True
     if len(value) > 4096:
@@ -206,7 +206,7 @@ def _iter_gzip(stream, head: bytes, chunk_size: int, report: ScanReport, name: s
 
 
 def iter_line_blocks(chunks: Iterable[bytes], report: ScanReport, name: str) -> Iterator[tuple[bytes, int, int]]:
-    """Yield ``(data, start, end)`` so that ``data[start:end]`` holds whole lines.
+    """Yield ``(data, start, end)`` so that ``data[start:end]`` contains whole lines.
 
     Blocks are slices by position, not copies: only a line that spans two
     chunks is copied, joined with its other part.

@@ -1,7 +1,7 @@
 """The result of a triage run: counts, time series, rows and the code table.
 
 ``TriageSummary`` is built from an ``Accumulator`` once reading is done. It
-holds exact counts by code, by endpoint and by both; counts over time at a
+contains exact counts by code, by endpoint and by both; counts over time at a
 frequency chosen from the time span (or given); first and last seen per
 code; the most frequent messages; and, per code, its name, summary and fix
 from ``helpers.codes`` (codes the table does not list are marked unknown).
@@ -92,7 +92,7 @@ def frequency_nanos(freq: str) -> int:
 
 @dataclass
 class CodeInfo:
-    """What the code table says about one code seen in the log."""
+    """Code-table entry for one code seen in the log."""
 
     code: int
     known: bool

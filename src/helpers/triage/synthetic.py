@@ -2,8 +2,8 @@
 
 ``write_synthetic_log`` writes a log in one of the shapes triage reads
 (plain text, JSON lines with an escaped body, CSV export with doubled
-quotes, HAR), optionally gzipped, and returns what is in it: the exact
-counts per code and endpoint and the first and last time of each code. Noise
+quotes, HAR), optionally gzipped. It returns the exact counts per code and
+endpoint and the first and last time of each code. Noise
 lines carry numbers and the word ``code`` (HTTP statuses, exit codes, a
 postal code) without being Interaction API errors, so a test can check that
 triage counts only real errors. The log is built from one block of lines
