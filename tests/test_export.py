@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import logging
 import os
@@ -233,3 +234,30 @@ def test_export_result_text(exported):
     assert "session.ipynb" in text
     assert "Redaction:" in text
     assert "end-user client ids" in text
+
+
+def test_attachment_written_redacted(sandbox, tmp_path):
+    from helpers.client import InteractionClient
+    from helpers.journal import Journal
+
+    sandbox.reset()
+    content = b"%PDF-1.4 statement of account for a private customer"
+    path = tmp_path / "s.jsonl"
+    with InteractionClient(sandbox.url) as client, Journal(path) as journal:
+        journal.attach(client)
+        request = client.build_send_attachment(
+            "statement.pdf", content, "application/pdf", "my statement"
+        )
+        exchange = client.send(request)
+    assert exchange.status == 202, exchange.response_body
+    result = export_session(path, tmp_path / "out", html_file=False)
+    written = tmp_path / "out" / "statement.pdf"
+    assert written.read_bytes() != content
+    assert len(written.read_bytes()) == len(content)
+    assert "statement.pdf" in result.files["curl"].read_text(encoding="utf-8")
+    assert result.report.attachments_replaced == 1
+    bundle = json.loads(result.files["bundle"].read_text(encoding="utf-8"))
+    request = bundle["session"]["records"][0]["exchange"]["request"]
+    stored = base64.b64decode(request["attachments"][0]["content_base64"])
+    assert b"private customer" not in stored
+    assert len(stored) == len(content)

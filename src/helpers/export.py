@@ -26,7 +26,6 @@ import json
 import logging
 import os
 import re
-import shlex
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -74,7 +73,6 @@ class ExportResult:
     directory: Path
     files: dict[str, Path] = field(default_factory=dict)
     report: RedactionReport | None = None
-    curl_renderer: str = ""
 
     def __str__(self) -> str:
         lines = [f"Exported to {self.directory}:"]
@@ -134,8 +132,7 @@ def export_session(
             json.dumps(session_to_bundle(redacted, report), indent=1),
         ),
     }
-    curl_text, result.curl_renderer = session_to_curl(redacted)
-    texts["curl"] = (CURL_NAME, curl_text)
+    texts["curl"] = (CURL_NAME, session_to_curl(redacted, out))
     if html_file:
         texts["html"] = (HTML_NAME, notebook_to_html(notebook))
 
@@ -524,55 +521,54 @@ def _count_field(body: Any, key: str, counter: Counter) -> None:
 # curl script
 
 
-def session_to_curl(session: Session) -> tuple[str, str]:
+def session_to_curl(
+    session: Session, attachment_dir: str | os.PathLike | None = None
+) -> str:
     """Return a shell script with one curl command per recorded request.
 
-    The base URL comes from ``$ISAPI_BASE_URL`` and the token from
-    ``$ISAPI_TOKEN``. Where a placeholder replaced the profile's org id,
-    channel address or end-user id, the matching ``ISAPI_*`` variable is used
-    instead, so the script runs against the reader's own org.
+    Commands come from ``helpers.curl.to_curl``. The base URL comes from
+    ``$ISAPI_BASE_URL`` and the token from ``$ISAPI_TOKEN``. Where a
+    placeholder replaced the profile's org id, channel address or end-user
+    id, the matching ``ISAPI_*`` variable is used instead, so the script runs
+    against the reader's own org.
 
-    Returns
-    -------
-    tuple of (str, str)
-        The script and the name of the renderer used (``helpers.curl`` or
-        the built-in one).
+    Parameters
+    ----------
+    session
+        A redacted session.
+    attachment_dir
+        Folder to write uploaded files into (the script must then run from
+        there); None names each file without writing it.
     """
-    render, renderer = _curl_renderer()
+    from helpers.curl import to_curl
+
     roles = session_roles(session)
     variables = {
         value: ROLE_VARIABLES[role]
         for role, value in roles.items()
         if role != "access_token" and _is_placeholder(value)
     }
+    substitutions = {BASE_URL_MARK: BASE_URL_VARIABLE} | variables
     used = {BASE_URL_VARIABLE, ROLE_VARIABLES["access_token"]} | set(variables.values())
     lines = _curl_preamble(sorted(used))
     for record in session.exchange_records:
         request = ApiRequest.from_dict(record["exchange"]["request"])
-        command = render(request, BASE_URL_MARK)
-        substitutions = {BASE_URL_MARK: BASE_URL_VARIABLE} | variables
-        command = _substitute_shell(command, substitutions)
         row = _exchange_row(record)
-        lines.append(
-            f"# [{row['index']}] recorded: {row['status']}"
-            + (f", code {row['code']}" if row["code"] != row["status"] else "")
-        )
-        lines.append(command)
-        lines.append("echo")
-        lines.append("")
-    return "\n".join(lines), renderer
-
-
-def _curl_renderer():
-    try:
-        from helpers.curl import to_curl
-    except ImportError:
-        return _render_curl, "built-in"
-
-    def render(request: ApiRequest, base_url: str) -> str:
-        return to_curl(request, base_url, token_env=ROLE_VARIABLES["access_token"])
-
-    return render, "helpers.curl"
+        outcome = f", code {row['code']}" if row["code"] != row["status"] else ""
+        lines.append(f"# [{row['index']}] recorded: {row['status']}{outcome}")
+        try:
+            command = to_curl(
+                request,
+                BASE_URL_MARK,
+                token_env=ROLE_VARIABLES["access_token"],
+                attachment_dir=attachment_dir if request.attachments else None,
+            )
+        except ValueError as exc:
+            lines += [f"# not written as curl: {exc}", ""]
+            continue
+        lines.append(_substitute_shell(command, substitutions))
+        lines += ["echo", ""]
+    return "\n".join(lines)
 
 
 def _curl_preamble(variables: list[str]) -> list[str]:
@@ -586,48 +582,6 @@ def _curl_preamble(variables: list[str]) -> list[str]:
     lines += [f': "${{{name}:?set {name} first}}"' for name in variables]
     lines.append("")
     return lines
-
-
-def _render_curl(request: ApiRequest, base_url: str) -> str:
-    """Render ``request`` as one curl command; the built-in renderer."""
-    url = request.url(base_url)
-    if request.query:
-        from urllib.parse import urlencode
-
-        url += "?" + urlencode(request.query)
-    parts = ["curl", "-sS", "-X", request.method.upper(), shlex.quote(url)]
-    for name, value in request.headers.items():
-        if name.lower() == "authorization":
-            scheme = value.partition(" ")[0] or "Bearer"
-            parts += ["-H", f'"{name}: {scheme} ${ROLE_VARIABLES["access_token"]}"']
-        elif not (request.is_multipart and name.lower() == "content-type"):
-            parts += ["-H", shlex.quote(f"{name}: {value}")]
-    if request.raw_body is not None:
-        body = request.raw_body.decode("utf-8", "replace")
-        parts += ["--data-binary", shlex.quote(body)]
-    elif request.is_multipart:
-        if request.json_part is not None:
-            text = (
-                request.json_part
-                if isinstance(request.json_part, str)
-                else json.dumps(request.json_part)
-            )
-            parts += ["-F", shlex.quote(f"json={text};type=application/json")]
-        for attachment in request.attachments:
-            part = f"attachments=@{attachment.filename};type={attachment.mime_type}"
-            parts += ["-F", shlex.quote(part)]
-    elif request.json is not None:
-        parts += ["--data-raw", shlex.quote(json.dumps(request.json))]
-    return " \\\n  ".join(_pair_options(parts))
-
-
-def _pair_options(parts: list[str]) -> list[str]:
-    """Join each option with its value so every line holds one option."""
-    joined, index = [" ".join(parts[:5])], 5
-    while index < len(parts):
-        joined.append(f"{parts[index]} {parts[index + 1]}")
-        index += 2
-    return joined
 
 
 def _substitute_shell(command: str, variables: dict[str, str]) -> str:

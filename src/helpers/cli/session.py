@@ -217,8 +217,6 @@ def _export(args: argparse.Namespace) -> int:
         print(f"python -m helpers session export: {exc}", file=sys.stderr)
         return EXIT_NOTHING_FOUND
     print(result)
-    if result.curl_renderer != "helpers.curl":
-        print(f"curl commands written by the {result.curl_renderer} renderer")
     return EXIT_OK
 
 
