@@ -617,3 +617,31 @@ def test_curl_failure_after_request():
 
     assert [f.name for f in found] == ["CONNECTION_RESET"]
     assert found[0].source == "curl"
+
+
+# These inputs made every "{" parse to the end of the text, which is
+# quadratic; the scanner's read budget and depth check keep them linear.
+PATHOLOGICAL = {
+    "unclosed-json": '{"a": ' * 20_000,
+    "unclosed-js": "{a: " * 20_000,
+    "escaped-opens": '{\\"' * 20_000,
+    "csv-opens": '{""' * 20_000,
+    "flat-js-unclosed": "{" + ", ".join(f"k{i}: {{a: 1}}" for i in range(20_000)),
+    "cut-har": '{"log": {"entries": [' + ",".join(
+        '{"request": {"url": "x"}, "response": {"status": 200}}' for _ in range(5_000)
+    )[:-10],
+}
+
+
+@pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
+def test_decode_pathological_text(name):
+    found = decode(PATHOLOGICAL[name])
+
+    assert isinstance(found, list)
+    assert all(isinstance(f, Finding) for f in found)
+
+
+def test_body_after_large_record_field():
+    text = "log " + json.dumps({"a": "x" * 300_000, "body": {"code": 10004, "message": "m"}})
+
+    assert [f.code for f in decode(text)] == [10004]

@@ -130,6 +130,11 @@ def _int_or_none(value: Any) -> int | None:
         return None
 
 
+@functools.lru_cache(maxsize=1)
+def _versions() -> tuple[str, ...]:
+    return tuple(codes.versions())
+
+
 def _version_for(code: int, message: str) -> str | None:
     """Return the table version whose published message equals ``message``.
 
@@ -141,7 +146,7 @@ def _version_for(code: int, message: str) -> str | None:
         return _version_cache[key]
     wanted = normalize_message(message)
     found = None
-    for version in reversed(codes.versions()):
+    for version in reversed(_versions()):
         entry = codes.lookup(code, version)
         if entry is not None and entry.message and normalize_message(entry.message) == wanted:
             found = version
@@ -204,6 +209,7 @@ def _known_fields(code: int, message: str) -> tuple | None:
     if len(_known_cache) >= _VERSION_CACHE_LIMIT:
         _known_cache.clear()
     _word_index.cache_clear()
+    _versions.cache_clear()
     closest_codes.cache_clear()
     _known_cache[(code, message)] = values
     return values
@@ -341,4 +347,5 @@ def clear_caches() -> None:
     _version_cache.clear()
     _known_cache.clear()
     _word_index.cache_clear()
+    _versions.cache_clear()
     closest_codes.cache_clear()

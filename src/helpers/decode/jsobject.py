@@ -27,8 +27,19 @@ _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0
 _LITERALS = {"true": True, "false": False, "null": None, "undefined": None}
 
 
-def parse_js_object(text: str, start: int = 0) -> tuple[Any, int]:
+class LiteralError(ValueError):
+    """Raised when no object literal can be read; ``pos`` is where reading stopped."""
+
+    def __init__(self, message: str, pos: int) -> None:
+        super().__init__(f"{message} at offset {pos}")
+        self.pos = pos
+
+
+def parse_js_object(text: str, start: int = 0, stop: int | None = None) -> tuple[Any, int]:
     """Parse the object literal that opens at ``text[start]``.
+
+    Reading stops at ``stop`` (default: ``MAX_LITERAL_LENGTH`` characters on),
+    so a literal that does not close by then raises.
 
     Returns
     -------
@@ -37,33 +48,41 @@ def parse_js_object(text: str, start: int = 0) -> tuple[Any, int]:
 
     Raises
     ------
-    ValueError
-        If no object literal starts at ``start`` or it does not close.
+    LiteralError
+        If no object literal starts at ``start`` or it does not close; its
+        ``pos`` is the offset in ``text`` where reading stopped.
     """
     if start >= len(text) or text[start] != "{":
-        raise ValueError("no object literal at this offset")
-    parser = _Parser(text[start:start + MAX_LITERAL_LENGTH])
-    value = parser.value()
-    return value, start + parser.pos
+        raise LiteralError("no object literal", start)
+    limit = start + MAX_LITERAL_LENGTH if stop is None else min(stop, start + MAX_LITERAL_LENGTH)
+    parser = _Parser(text, start, min(limit, len(text)))
+    try:
+        value = parser.value()
+    except RecursionError:
+        raise LiteralError("object literal nested too deeply", parser.pos) from None
+    return value, parser.pos
 
 
 class _Parser:
-    def __init__(self, text: str) -> None:
-        self.text = text
-        self.pos = 0
+    """Recursive-descent reader over ``text[pos:end]``; offsets are absolute."""
 
-    def fail(self, what: str) -> ValueError:
-        return ValueError(f"{what} at offset {self.pos}")
+    def __init__(self, text: str, pos: int, end: int) -> None:
+        self.text = text
+        self.pos = pos
+        self.end = end
+
+    def fail(self, what: str) -> LiteralError:
+        return LiteralError(what, self.pos)
 
     def skip_space(self) -> None:
-        text, pos = self.text, self.pos
-        while pos < len(text) and text[pos] in " \t\r\n":
+        text, pos, end = self.text, self.pos, self.end
+        while pos < end and text[pos] in " \t\r\n":
             pos += 1
         self.pos = pos
 
     def peek(self) -> str:
         self.skip_space()
-        return self.text[self.pos] if self.pos < len(self.text) else ""
+        return self.text[self.pos] if self.pos < self.end else ""
 
     def value(self) -> Any:
         char = self.peek()
@@ -74,16 +93,16 @@ class _Parser:
         if char in "'\"`":
             return self.concatenated_string()
         if char == "<":
-            match = _REF.match(self.text, self.pos)
+            match = _REF.match(self.text, self.pos, self.end)
             if not match:
                 raise self.fail("unexpected '<'")
             self.pos = match.end()
             return self.value()
-        match = _NUMBER.match(self.text, self.pos)
+        match = _NUMBER.match(self.text, self.pos, self.end)
         if match and match.group(0):
             self.pos = match.end()
             return _number(match.group(0))
-        match = _IDENTIFIER.match(self.text, self.pos)
+        match = _IDENTIFIER.match(self.text, self.pos, self.end)
         if match:
             word = match.group(0)
             self.pos = match.end()
@@ -97,7 +116,7 @@ class _Parser:
 
     def bracket(self) -> Any:
         for pattern in (_PROTOTYPE, _PLACEHOLDER):
-            match = pattern.match(self.text, self.pos)
+            match = pattern.match(self.text, self.pos, self.end)
             if match:
                 self.pos = match.end()
                 if pattern is _PROTOTYPE and self.peek() in ("{", "["):
@@ -127,12 +146,12 @@ class _Parser:
         if char in "'\"":
             return self.string()
         if char == "[":
-            end = self.text.find("]", self.pos)
+            end = self.text.find("]", self.pos, self.end)
             if end < 0:
                 raise self.fail("unclosed key")
             key, self.pos = self.text[self.pos:end + 1], end + 1
             return key
-        match = _IDENTIFIER.match(self.text, self.pos) or _NUMBER.match(self.text, self.pos)
+        match = _IDENTIFIER.match(self.text, self.pos, self.end) or _NUMBER.match(self.text, self.pos, self.end)
         if not match or not match.group(0):
             raise self.fail("expected a key")
         self.pos = match.end()
@@ -148,7 +167,7 @@ class _Parser:
                 return result
             if not char:
                 raise self.fail("unclosed array")
-            match = _MORE_ITEMS.match(self.text, self.pos)
+            match = _MORE_ITEMS.match(self.text, self.pos, self.end)
             if match:
                 self.pos = match.end()
             else:
@@ -172,15 +191,15 @@ class _Parser:
         return "".join(parts)
 
     def string(self) -> str:
-        text, quote = self.text, self.text[self.pos]
+        text, quote, end = self.text, self.text[self.pos], self.end
         pos = self.pos + 1
         chars: list[str] = []
-        while pos < len(text):
+        while pos < end:
             char = text[pos]
             if char == quote:
                 self.pos = pos + 1
                 return "".join(chars)
-            if char == "\\" and pos + 1 < len(text):
+            if char == "\\" and pos + 1 < end:
                 pos, decoded = _escape(text, pos + 1)
                 chars.append(decoded)
                 continue

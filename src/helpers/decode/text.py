@@ -11,6 +11,7 @@ only a published message, with no code, are matched to their code by text.
 
 from __future__ import annotations
 
+import bisect
 import json
 import re
 import urllib.parse
@@ -18,11 +19,29 @@ import urllib.parse
 from helpers.decode import transport
 from helpers.decode.body import Context, findings_from_value
 from helpers.decode.explain import text_match_finding
-from helpers.decode.finding import Finding
-from helpers.decode.jsobject import parse_js_object
+from helpers.decode.finding import Finding, masked
+from helpers.decode.jsobject import LiteralError, parse_js_object
 from helpers.decode.oauth import oauth_finding
 
 _DECODER = json.JSONDecoder()
+
+# A "{" that does not close makes every "{" nested in it parse to the end of
+# the text too, which is quadratic on a cut-off document. Failed attempts may
+# read this many characters per character of text (plus a constant); past
+# that, each attempt reads only to the end of its line, at most
+# ``BOUNDED_JSON`` characters as JSON or ``BOUNDED_LITERAL`` as JavaScript.
+FAILED_READ_BUDGET = 8
+BOUNDED_JSON = 16_384
+BOUNDED_LITERAL = 2_048
+
+# A "{" followed within ``DEPTH_WINDOW`` characters by this many more opening
+# than closing braces starts no error body; nested that deep, every attempt
+# would hit the recursion limit, so the scanner skips it.
+DEPTH_WINDOW = 4_096
+MAX_OPEN_BRACES = 200
+
+# How much text on each side of a body is read for its request context.
+WINDOW_PART = 1_000
 
 # Text matching runs ``codes.search`` per line; past this many candidate
 # lines a log is left to the body scanner, to keep large logs fast.
@@ -33,6 +52,7 @@ _ERROR_MARKER = re.compile(
     r"error|fail|exception|warn|invalid|denied|reject|not valid|isn't valid|cannot|can't"
     r"|must|specify|exceeds|empty", re.IGNORECASE
 )
+_JSON_OPEN = re.compile(r"\{\s*[\"}]")
 _JS_KEY = re.compile(r"\{\s*(?:[A-Za-z_$][\w$]*|'[^'\n]{1,40}')\s*:")
 _ESCAPED_OPEN = re.compile(r"\{\s*(\\+)\"")
 _CSV_OPEN = re.compile(r"\{\s*\"\"")
@@ -72,14 +92,15 @@ def scan_text(text: str, context: Context | None = None, depth: int = 0) -> list
 
 def scan_positions(text: str, context: Context, depth: int = 0) -> list[tuple[int, Finding]]:
     """Return ``(offset, finding)`` pairs for everything found in ``text``."""
-    found, spans = _scan_bodies(text, context, depth)
+    found, body_spans = _scan_bodies(text, context, depth)
     if depth == 0:
+        spans = _Spans(body_spans)
         found.extend(_scan_oauth_text(text, spans, context))
         for offset, finding in transport.scan_text(text):
-            if not _inside(offset, spans):
+            if not spans.overlaps(offset, offset + 1):
                 finding.source = context.source if context.source != "json" else "log"
                 found.append((offset, finding))
-                spans.append((offset, offset + 1))
+                spans.add(offset, offset + 1)
         found.extend(_scan_messages(text, spans, context))
     found.sort(key=lambda item: item[0])
     return found
@@ -88,9 +109,11 @@ def scan_positions(text: str, context: Context, depth: int = 0) -> list[tuple[in
 def _scan_bodies(text: str, context: Context, depth: int):
     found: list[tuple[int, Finding]] = []
     spans: list[tuple[int, int]] = []
+    budget = FAILED_READ_BUDGET * len(text) + 1_000_000
     position = text.find("{")
     while position >= 0:
-        end, findings = _read_at(text, position, context, depth)
+        end, findings, wasted = _read_at(text, position, context, depth, budget <= 0)
+        budget -= wasted
         if end > position:
             if findings:
                 found.extend((position, finding) for finding in findings)
@@ -101,18 +124,25 @@ def _scan_bodies(text: str, context: Context, depth: int):
     return found, spans
 
 
-def _read_at(text: str, position: int, context: Context, depth: int):
+def _read_at(text: str, position: int, context: Context, depth: int, bounded: bool):
     """Try every reading of the object that opens at ``position``.
 
     Returns the offset where the object ends (``position`` when nothing could
-    be read) and the findings it holds.
+    be read), the findings it contains, and how many characters failed
+    attempts read.
     """
-    try:
-        value, end = _DECODER.raw_decode(text, position)
-    except (ValueError, RecursionError):
-        value, end = None, position
-    if end > position:
-        return end, findings_from_value(value, _around(text, position, end, context), depth)
+    if _too_deep(text, position):
+        return position, [], 0
+    stop = len(text)
+    if bounded:
+        line_end = text.find("\n", position)
+        stop = min(len(text) if line_end < 0 else line_end, position + BOUNDED_JSON)
+    wasted = 0
+    if _JSON_OPEN.match(text, position):
+        value, end, wasted = _parse_json(text, position, stop)
+        if end > position:
+            return end, _with_context(findings_from_value(value, context, depth),
+                                      text, position, end), 0
     if depth < 4:
         escaped = _ESCAPED_OPEN.match(text, position)
         if escaped:
@@ -120,12 +150,49 @@ def _read_at(text: str, position: int, context: Context, depth: int):
         if _CSV_OPEN.match(text, position):
             return _read_csv_field(text, position, context, depth)
     if _JS_KEY.match(text, position):
+        if bounded:
+            stop = min(stop, position + BOUNDED_LITERAL)
         try:
-            value, end = parse_js_object(text, position)
+            value, end = parse_js_object(text, position, stop)
+        except LiteralError as exc:
+            return position, [], wasted + exc.pos - position
+        return end, _with_context(findings_from_value(value, context, depth),
+                                  text, position, end), 0
+    return position, [], wasted
+
+
+def _parse_json(text: str, position: int, stop: int):
+    """Parse the JSON value at ``position``, reading no further than ``stop``.
+
+    It reads a small slice first and a sixteen times larger one while the
+    error sits at the slice's end, because a JSON error counts the lines up to
+    its offset and a failed parse over the whole text would cost O(n) each.
+    Returns the value, its end offset (``position`` on failure) and how many
+    characters the failed attempt read.
+    """
+    size = 4_096
+    while True:
+        limit = min(stop, position + size)
+        chunk = text[position:limit]
+        try:
+            value, end = _DECODER.raw_decode(chunk)
+        except json.JSONDecodeError as exc:
+            at_end = exc.pos >= len(chunk) - 8 or exc.msg.startswith("Unterminated")
+            if limit >= stop or not at_end:
+                return None, position, exc.pos
+            size *= 16
+            continue
         except (ValueError, RecursionError):
-            return position, []
-        return end, findings_from_value(value, _around(text, position, end, context), depth)
-    return position, []
+            return None, position, 0
+        return value, position + end, 0
+
+
+def _too_deep(text: str, position: int) -> bool:
+    # The short count rules out almost every position before the long one runs.
+    if text.count("{", position, position + 256) <= 32:
+        return False
+    opened = text.count("{", position, position + DEPTH_WINDOW)
+    return opened - text.count("}", position, position + DEPTH_WINDOW) > MAX_OPEN_BRACES
 
 
 def _read_escaped(text: str, position: int, backslashes: int, context: Context, depth: int):
@@ -136,8 +203,8 @@ def _read_escaped(text: str, position: int, backslashes: int, context: Context, 
         inner = json.loads(f'"{segment}"') if backslashes == 1 else _unescape(segment)
     except ValueError:
         inner = _unescape(segment)
-    context = _around(text, position, end, context)
-    return end, [finding for _, finding in scan_positions(inner, context, depth + 1)]
+    found = [finding for _, finding in scan_positions(inner, context, depth + 1)]
+    return end, _with_context(found, text, position, end), 0
 
 
 def _string_end(text: str, position: int, escape_level: int) -> int:
@@ -176,34 +243,57 @@ def _read_csv_field(text: str, position: int, context: Context, depth: int):
         end = index
         break
     inner = text[position:end].replace('""', '"')
-    context = _around(text, position, end, context)
-    return end, [finding for _, finding in scan_positions(inner, context, depth + 1)]
+    found = [finding for _, finding in scan_positions(inner, context, depth + 1)]
+    return end, _with_context(found, text, position, end), 0
 
 
-def _around(text: str, start: int, end: int, context: Context) -> Context:
-    """Return ``context`` filled from the lines around ``text[start:end]``.
+def _with_context(findings: list[Finding], text: str, start: int, end: int):
+    """Fill the request context the findings lack from the lines around the body.
 
-    The window is the body's own lines plus up to two lines before and after
-    it. A neighbouring line that opens with ``{`` or ``[`` is another record
-    (JSON lines), so the window stops there.
+    Values the body or its log record carried stay; the window only fills
+    what is still None.
     """
-    if all((context.http_status, context.url, context.method, context.request_id)):
-        return context
-    line_start = text.rfind("\n", 0, start) + 1
-    line_end = text.find("\n", end)
-    line_end = len(text) if line_end < 0 else line_end
-    before = text[max(0, line_start - 2000):line_start].splitlines()[-2:]
-    after = text[line_end:line_end + 2000].splitlines()[1:3]
+    if not findings or all(
+        f.http_status and f.url and f.method and f.request_id for f in findings
+    ):
+        return findings
+    window = _around(text, start, end)
+    for finding in findings:
+        if finding.http_status is None:
+            finding.http_status = window.http_status
+        if finding.method is None:
+            finding.method = window.method
+        if finding.url is None:
+            finding.url = masked(window.url)
+        if finding.request_id is None:
+            finding.request_id = masked(window.request_id)
+    return findings
+
+
+def _around(text: str, start: int, end: int) -> Context:
+    """Return the request context shown in the lines around ``text[start:end]``.
+
+    The window is the rest of the body's own lines plus up to two lines
+    before and after it, each part cut to ``WINDOW_PART`` characters. A
+    neighbouring line that opens with ``{`` or ``[`` is another record (JSON
+    lines), so the window stops there.
+    """
+    line_start = text.rfind("\n", max(0, start - WINDOW_PART), start) + 1
+    line_start = max(line_start, start - WINDOW_PART)
+    line_end = text.find("\n", end, end + WINDOW_PART)
+    line_end = min(end + WINDOW_PART, len(text)) if line_end < 0 else line_end
     window = [text[line_start:start], text[end:line_end]]
+    before = text[max(0, line_start - 2 * WINDOW_PART):line_start].splitlines()[-2:]
+    after = text[line_end:line_end + 2 * WINDOW_PART].splitlines()[1:3]
     for line in reversed(before):
         if line.lstrip().startswith(("{", "[")):
             break
-        window.insert(0, line)
+        window.insert(0, line[-WINDOW_PART:])
     for line in after:
         if line.lstrip().startswith(("{", "[")):
             break
-        window.append(line)
-    return _context_from(" ".join(window), context)
+        window.append(line[:WINDOW_PART])
+    return _context_from(" ".join(window), Context())
 
 
 def _context_from(window: str, context: Context) -> Context:
@@ -231,12 +321,21 @@ def _context_from(window: str, context: Context) -> Context:
     return Context(status, request_id, method, url, context.source)
 
 
-def _inside(offset: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start <= offset < end for start, end in spans)
+class _Spans:
+    """Disjoint ``(start, end)`` ranges of text already explained, sorted for bisection."""
 
+    def __init__(self, spans: list[tuple[int, int]]) -> None:
+        self.spans = sorted(spans)
+        self.starts = [start for start, _ in self.spans]
 
-def _overlaps(start: int, end: int, spans: list[tuple[int, int]]) -> bool:
-    return any(start < span_end and span_start < end for span_start, span_end in spans)
+    def overlaps(self, start: int, end: int) -> bool:
+        index = bisect.bisect_left(self.starts, end)
+        return index > 0 and self.spans[index - 1][1] > start
+
+    def add(self, start: int, end: int) -> None:
+        index = bisect.bisect_left(self.starts, start)
+        self.starts.insert(index, start)
+        self.spans.insert(index, (start, end))
 
 
 def _line_spans(text: str):
@@ -246,13 +345,13 @@ def _line_spans(text: str):
         offset += len(line)
 
 
-def _scan_oauth_text(text: str, spans, context: Context) -> list[tuple[int, Finding]]:
+def _scan_oauth_text(text: str, spans: _Spans, context: Context) -> list[tuple[int, Finding]]:
     """Find OAuth errors written as a form or query string, or as ``error: text``."""
     if "error" not in text and "invalid_" not in text:
         return []
     found = []
     for offset, line in _line_spans(text):
-        if _overlaps(offset, offset + len(line), spans):
+        if spans.overlaps(offset, offset + len(line)):
             continue
         form = _OAUTH_FORM.search(line)
         match = form or _OAUTH_LINE.search(line)
@@ -265,11 +364,11 @@ def _scan_oauth_text(text: str, spans, context: Context) -> list[tuple[int, Find
         if form is None and not finding.known:
             continue
         found.append((offset, finding))
-        spans.append((offset, offset + len(line)))
+        spans.add(offset, offset + len(line))
     return found
 
 
-def _scan_messages(text: str, spans, context: Context) -> list[tuple[int, Finding]]:
+def _scan_messages(text: str, spans: _Spans, context: Context) -> list[tuple[int, Finding]]:
     """Match lines that carry a published message but no code."""
     lines = list(_line_spans(text))
     short_input = len(lines) <= 3
@@ -279,7 +378,7 @@ def _scan_messages(text: str, spans, context: Context) -> list[tuple[int, Findin
         stripped = line.strip()
         if len(stripped) < 12 or len(stripped) > 2000:
             continue
-        if _overlaps(offset, offset + len(line), spans):
+        if spans.overlaps(offset, offset + len(line)):
             continue
         if not short_input and not _ERROR_MARKER.search(stripped):
             continue
