@@ -160,3 +160,12 @@ def test_checklist_kinds():
     assert [c.kind for c in cards.cards] == ["ok", "fail", "warn"]
     assert "fix: do x" in str(cards)
     assert "fix" not in str(cards.cards[0])
+
+
+def test_display_text_names_widget(monkeypatch):
+    shown = []
+    monkeypatch.setattr("helpers.widgets.base.display", lambda data, raw: shown.append(data))
+    counter = Counter()
+    counter._ipython_display_()
+    assert shown[0]["text/plain"].startswith("[Counter: an interactive widget")
+    assert shown[0]["application/vnd.jupyter.widget-view+json"]["model_id"] == counter.widget.model_id

@@ -100,7 +100,14 @@ class CompositeWidget:
         return self._out.outputs
 
     def _ipython_display_(self) -> None:
-        display(self._root)
+        # The plain-text form is what a saved notebook shows where widgets
+        # do not render, so it says what the widget is instead of its repr.
+        bundle = dict(self._root._repr_mimebundle_() or {})
+        bundle["text/plain"] = (
+            f"[{type(self).__name__}: an interactive widget; it renders when the "
+            "notebook runs in JupyterLab]"
+        )
+        display(bundle, raw=True)
 
     def show(self, *items: Any, clear: bool = True) -> None:
         """Show ``items`` in the widget's output, replacing what was there.

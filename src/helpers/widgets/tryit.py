@@ -105,12 +105,13 @@ def edit_body(request: ApiRequest, path: str, value: Any = REMOVE) -> ApiRequest
     return clone
 
 
-def request_text(request: ApiRequest, base_url: str | None = None) -> str:
+def request_text(request: ApiRequest, base_url: str | None = None, heading: bool = True) -> str:
     """Return the request as masked JSON, followed by a curl command when
-    ``helpers.curl`` is available and ``base_url`` is given."""
-    text = f"{request.method.upper()} {request.path}\n" + json.dumps(
-        request.to_dict(), indent=2, default=str
-    )
+    ``helpers.curl`` is available and ``base_url`` is given; ``heading``
+    puts the method and path on the first line."""
+    text = json.dumps(request.to_dict(), indent=2, default=str)
+    if heading:
+        text = f"{request.method.upper()} {request.path}\n{text}"
     if base_url:
         curl = curl_text(request, base_url)
         if curl:
@@ -317,7 +318,7 @@ def show_request(request: ApiRequest, base_url: str | None = None) -> Card:
     return Card(
         f"{request.method.upper()} {request.path}",
         "info",
-        body=request_text(request, base_url),
+        body=request_text(request, base_url, heading=False),
         css_class="isapi-request",
     )
 
