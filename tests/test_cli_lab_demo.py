@@ -217,3 +217,18 @@ def test_lab_serves_notebooks_with_sandbox(tmp_path):
     assert process.returncode == 0
     with pytest.raises(requests.ConnectionError):
         requests.get(f"{base}/api/status", timeout=2)
+
+
+def test_lab_port_in_use_exits_1(tmp_path):
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        result = subprocess.run(
+            [PYTHON, "-m", "helpers", "lab", "--port", str(port), "--notebooks", str(tmp_path),
+             "--no-sandbox", "--isolated"],
+            capture_output=True, text=True, timeout=120,
+        )
+    assert result.returncode == 1
+    assert f"If port {port} is in use, pass another one with --port N" in result.stderr
+    assert "Open http" not in result.stdout

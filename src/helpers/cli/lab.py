@@ -33,6 +33,7 @@ from helpers.cli.demo import SANDBOX_URL_VARIABLE, default_notebook_dir
 log = logging.getLogger(__name__)
 
 DEFAULT_PORT = 8888
+EXIT_SERVER_FAILED = 1
 READY_TIMEOUT_SECONDS = 60.0
 
 # JupyterLab settings that keep the server quiet and offline: no news toast,
@@ -246,7 +247,15 @@ def _serve(port: int, folder: Path, scratch: Path, env: dict, sandbox) -> int:
     process = subprocess.Popen(command, env=env)
     base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_ready(base, token, process, READY_TIMEOUT_SECONDS)
+        try:
+            wait_until_ready(base, token, process, READY_TIMEOUT_SECONDS)
+        except RuntimeError as exc:
+            print(
+                f"error: {exc}. If port {port} is in use, pass another one with --port N; "
+                "the lines above come from JupyterLab.",
+                file=sys.stderr,
+            )
+            return EXIT_SERVER_FAILED
         if sandbox is not None:
             print(f"Sandbox: {sandbox.url} (exported as {SANDBOX_URL_VARIABLE})")
         print(f"Open {base}/lab/tree/00_start_here.ipynb?token={token}")
