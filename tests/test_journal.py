@@ -350,15 +350,26 @@ def test_attach_registers_listener(tmp_path):
     client = FakeClient()
     path = tmp_path / "s.jsonl"
     journal = Journal(path)
-    journal.attach(client)
-    for callback in client.listeners:
-        callback(make_exchange())
+    listener = journal.attach(client)
+    assert client.listeners == [listener]
+    listener(make_exchange())
     journal.close()
-    for callback in client.listeners:
-        callback(make_exchange())  # after close: ignored, no error
+    listener(make_exchange())  # after close: ignored, no error
     assert len(load_journal(path)) == 1
     with pytest.raises(TypeError, match="no add_listener"):
         Journal(tmp_path / "t.jsonl").attach(object())
+
+
+def test_close_detaches_from_client(tmp_path, fresh_sandbox):
+    from helpers.client import InteractionClient
+
+    path = tmp_path / "s.jsonl"
+    with InteractionClient(fresh_sandbox.url) as client:
+        with Journal(path) as journal:
+            journal.attach(client)
+            client.send(client.build_send_message("recorded"))
+        client.send(client.build_send_message("not recorded"))
+    assert len(load_journal(path)) == 1
 
 
 def test_threads_write_whole_lines(tmp_path):

@@ -222,6 +222,7 @@ class Journal:
         self._lock = threading.Lock()
         self._exchange_count = 0
         self._file = None
+        self._attached: list[tuple[Any, Any]] = []
         existing = None
         if self.path.exists() and self.path.stat().st_size > 0:
             existing = _prepare_for_append(self.path)
@@ -376,7 +377,8 @@ class Journal:
         ----------
         client
             Any object with ``add_listener(callback)``, such as
-            ``helpers.client.InteractionClient``.
+            ``helpers.client.InteractionClient``. ``close()`` calls its
+            ``remove_listener(callback)`` when it has one.
 
         Returns
         -------
@@ -394,9 +396,16 @@ class Journal:
                 self.record_exchange(exchange)
 
         add_listener(listener)
+        self._attached.append((client, listener))
         return listener
 
     def close(self) -> None:
+        """Stop listening to attached clients and close the file; safe to repeat."""
+        for client, listener in self._attached:
+            remove_listener = getattr(client, "remove_listener", None)
+            if callable(remove_listener):
+                remove_listener(listener)
+        self._attached.clear()
         with self._lock:
             if self._file is not None:
                 self._file.close()
