@@ -155,3 +155,12 @@ def test_run_every_code_subset(target):
     assert runner._progress.value == 3
     assert runner._progress.description == "3/3 ok"
     assert len(runner.value) == 3
+
+
+def test_repro_filter_without_match_clears_request(target):
+    repro = ReproWidget(target, code=10016)
+    repro.filter("no such words anywhere")
+    assert repro._request_view.value == ""
+    repro.filter("10016")
+    assert "RequestId" in repro._request_view.value
+    repro.close()

@@ -156,7 +156,7 @@ class ReproWidget(CompositeWidget):
         self._stage_label.add_class("isapi-stage")
 
         self._filter.observe(lambda change: self.filter(change["new"]), names="value")
-        self._choice.observe(lambda _change: self._reset_case(), names="value")
+        self._choice.observe(lambda _change: self._select(), names="value")
         self._send_button.on_click(lambda _button: self.send())
         self._fix_button.on_click(lambda _button: self.apply_fix())
         super().__init__(
@@ -196,6 +196,7 @@ class ReproWidget(CompositeWidget):
             raise ValueError("no code selected: clear the filter or choose a code")
         return self._cases[self.value]
 
+    @guarded("filtering the codes")
     def filter(self, text: str) -> list[tuple[str, int]]:
         """Narrow the drop-down to the cases that match ``text``."""
         options = matching_cases(self._cases, text)
@@ -274,7 +275,15 @@ class ReproWidget(CompositeWidget):
 
         return build_failing(self.case, self._profile, self._ensure_setup(), strict=True)
 
+    def close(self) -> None:
+        """Close the HTTP session the widget sends with."""
+        self._http.close()
+
     # -- internals -----------------------------------------------------------
+
+    @guarded("showing the selected code")
+    def _select(self) -> None:
+        self._reset_case()
 
     def _reset_case(self) -> None:
         self.stage = STAGE_FAILING
@@ -282,7 +291,10 @@ class ReproWidget(CompositeWidget):
         self._context = None
         self.exchange = None
         self.clear()
-        if self.value is not None:
+        if self.value is None:
+            self._request_view.value = ""
+            self._stage_label.value = ""
+        else:
             self._show_request()
 
     def _ensure_setup(self) -> dict[str, Any]:
