@@ -189,8 +189,9 @@ def session_to_bundle(
 ) -> dict[str, Any]:
     """Return the replay bundle: the redacted session plus metadata.
 
-    The bundle contains no original value of anything redacted: the report's
-    ``placeholders`` give each placeholder's kind and length only.
+    The bundle contains no original value of anything redacted. The report's
+    ``placeholders`` give each placeholder's kind and length, and for tokens
+    the 8-hex-digit fingerprint that ``helpers.secrets`` masks also show.
     """
     return {
         "format": BUNDLE_FORMAT,
