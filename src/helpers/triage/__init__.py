@@ -205,7 +205,10 @@ def _pool_size(workers: int | None, inputs, block_size: int) -> int:
     total = sum(item.size or 0 for item in inputs)
     if total < 2 * block_size:
         return 1
-    return max(1, min(os.cpu_count() or 1, MAX_AUTO_WORKERS))
+    # The CPUs this process may run on, which a container can limit below
+    # the machine's count.
+    usable = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return max(1, min(usable or 1, MAX_AUTO_WORKERS))
 
 
 def _scan_in_pool(inputs, acc, report, resources, pool_size, block_size, chunk_size, counter) -> None:

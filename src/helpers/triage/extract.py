@@ -614,5 +614,10 @@ def _to_plain_json(text: bytes, quote: bytes) -> bytes:
         return text.replace(b'""', b'"')
     backslashes = quote.count(b"\\")
     for _ in range(backslashes.bit_length()):
-        text = UNESCAPE_PATTERN.sub(rb"\1", text)
+        if b"\\\\" in text:
+            text = UNESCAPE_PATTERN.sub(rb"\1", text)
+        else:
+            # Without an escaped backslash, every backslash-quote is an
+            # escaped quote, and bytes.replace is many times faster than re.sub.
+            text = text.replace(b'\\"', b'"')
     return text
