@@ -6,6 +6,7 @@ import base64
 import json
 import logging
 import os
+import re
 import shutil
 import subprocess
 
@@ -123,6 +124,13 @@ def test_notebook_markdown_has_annotations_and_error(exported):
     assert "**Exception** `FixSetup`" in markdown
     assert "| 3 | `POST /api/v1/conversation` | 500 | 20002 | 1 |" in markdown
     assert "session replay session.bundle.json" in markdown
+
+
+def test_html_loads_nothing_remote(exported):
+    page = exported.files["html"].read_text(encoding="utf-8")
+    sources = re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["']([^"']*)""", page)
+    remote = [s for s in sources if s.startswith(("http:", "https:", "//"))]
+    assert remote == []
 
 
 def test_html_shows_exchanges(exported):

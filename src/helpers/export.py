@@ -274,10 +274,21 @@ def session_to_notebook(session: Session, report: RedactionReport | None = None)
 
 
 def notebook_to_html(notebook) -> str:
-    """Convert a notebook to a standalone HTML page with nbconvert."""
+    """Convert a notebook to a standalone HTML page with nbconvert.
+
+    The page loads nothing from the network: nbconvert's default links to
+    MathJax, RequireJS and Mermaid on a CDN are left out, because the page
+    shows only text, tables and preformatted blocks, and a shared file
+    should not contact third parties when it is opened.
+    """
     from nbconvert import HTMLExporter
 
-    exporter = HTMLExporter()
+    exporter = HTMLExporter(
+        mathjax_url="",
+        require_js_url="",
+        mermaid_js_url="",
+        mermaid_layout_elk_js_url="",
+    )
     body, _ = exporter.from_notebook_node(notebook)
     return body
 
