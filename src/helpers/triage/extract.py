@@ -496,8 +496,8 @@ class LineExtractor:
         return len(found)
 
     def _csv_fields_as_text(self, line: bytes) -> bytes:
-        # Name every field (name="value", JSON-escaped), so a requestId or
-        # code column reads like a logfmt key and a JSON body keeps its keys.
+        # Name every field (name="value"), so a requestId or code column
+        # reads like a logfmt key and a JSON body keeps its keys.
         text = line.decode("utf-8", "replace").rstrip("\r")
         try:
             fields = next(csv.reader([text]))
@@ -506,8 +506,7 @@ class LineExtractor:
         if len(fields) != len(self._csv_header):
             return line
         pairs = (
-            f"{name}={json.dumps(value, ensure_ascii=False)}"
-            for name, value in zip(self._csv_header, fields)
+            f"{name}={_field_value(value)}" for name, value in zip(self._csv_header, fields)
         )
         return "\t".join(pairs).encode("utf-8")
 
@@ -594,6 +593,16 @@ class LineExtractor:
                 self._messages.clear()
             self._messages[raw] = text
         return text
+
+
+def _field_value(value: str) -> str:
+    # A JSON body stays as it is, so its keys read as plain JSON. Other
+    # values are quoted, and JSON-escaped only when they contain a quote.
+    if value.startswith("{") or value.startswith("["):
+        return value
+    if '"' in value or "\\" in value:
+        return json.dumps(value, ensure_ascii=False)
+    return f'"{value}"'
 
 
 def _key_is_delimited(line: bytes, position: int, quote: bytes, separator: bytes) -> bool:
