@@ -76,7 +76,8 @@ def test_new_journal_starts_with_header(tmp_path):
     assert header["target"] == "sandbox"
     assert header["python"].count(".") == 2
     assert header["profile"] == {"org_id": "00DFAKE00000001"}
-    assert "started_at" in header and "kit_version" in header
+    assert "started_at" in header
+    assert "kit_version" in header
 
 
 def test_missing_folders_created(tmp_path):

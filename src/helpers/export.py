@@ -149,10 +149,11 @@ def export_session(
 def session_roles(session: Session) -> dict[str, str]:
     """Return the recorded value of each profile field a replay must swap.
 
-    The header's profile ids are used when the journal has them; otherwise
-    the most frequent value in the requests (the ``Authorization`` token, the
-    ``OrgId`` and ``AuthorizationContext`` headers, ``to`` or
-    ``channelAddressIdentifier``, ``from`` or ``endUserClientId``). Values
+    The header's profile ids are used when the journal has them. Otherwise
+    each role gets the most frequent value in the requests: the
+    ``Authorization`` token, the ``OrgId`` and ``AuthorizationContext``
+    headers, ``to`` or ``channelAddressIdentifier``, and ``from`` or
+    ``endUserClientId``. Values
     that differ from these, such as a wrong channel a repro case sends on
     purpose, are left as recorded.
     """
@@ -276,10 +277,10 @@ def session_to_notebook(session: Session, report: RedactionReport | None = None)
 def notebook_to_html(notebook) -> str:
     """Convert a notebook to a standalone HTML page with nbconvert.
 
-    The page loads nothing from the network: nbconvert's default links to
+    The page loads nothing from the network. nbconvert's default links to
     MathJax, RequireJS and Mermaid on a CDN are left out, because the page
-    shows only text, tables and preformatted blocks, and a shared file
-    should not contact third parties when it is opened.
+    shows only text, tables and preformatted blocks. A shared file should
+    not contact third parties when it is opened.
     """
     from nbconvert import HTMLExporter
 

@@ -1,6 +1,6 @@
 """Session journal: a JSON-lines record of a troubleshooting session.
 
-A journal file holds one JSON object per line. The first line is a header
+A journal file contains one JSON object per line. The first line is a header
 (kit version, start time, target, Python version, and the non-secret ids of
 the profile when known). Then come ``exchange`` records (``Exchange.to_dict()``
 with the request masked), ``annotation`` records (free text, optionally about
@@ -160,7 +160,7 @@ def response_code(exchange: Mapping[str, Any]) -> int | str | None:
 
     The code comes from the first decoded finding that has one, then from
     the ``code`` of the response body (top level or inside ``errorDetail``).
-    A success has no API code, so its HTTP status stands in. An exchange that
+    A success has no API code, so its HTTP status is returned instead. An exchange that
     got no response returns ``"no response"``.
 
     Parameters
@@ -198,7 +198,7 @@ class Journal:
         the header of a new journal.
     profile
         A profile (dict or object) whose non-secret ids go into the header of
-        a new journal, so a replay knows which values to swap for its own.
+        a new journal, so a replay can tell which values to swap for its own.
 
     Raises
     ------
@@ -636,7 +636,7 @@ def _mask_record(value: Any, key: str | None = None) -> Any:
 
 
 def _mask_base64_text(encoded: str) -> str:
-    """Mask secrets in a base64 body that holds text, such as a form body."""
+    """Mask secrets in a base64 body that contains text, such as a form body."""
     try:
         text = base64.b64decode(encoded, validate=True).decode("utf-8")
     except (binascii.Error, UnicodeDecodeError, ValueError):

@@ -469,10 +469,12 @@ class _ValueFinder:
             self.add(claims.get("sub"), "username")
 
     def scan_text(self, text: str) -> None:
+        """Collect what patterns recognise: keys, tokens, secrets, then ids."""
         for match in PRIVATE_KEY_PATTERN.finditer(text):
             self.add(match.group(0), "private_key")
         for match in MASKED_KEY_PATTERN.finditer(text):
             self.add(match.group(0), "private_key")
+
         for match in JWT_PATTERN.finditer(text):
             self.add(match.group(0), "access_token")
             self._scan_assertion(match.group(0))
@@ -487,6 +489,7 @@ class _ValueFinder:
         for match in BEARER_PATTERN.finditer(text):
             if not match.group(3).startswith("<"):
                 self.add(match.group(3), "access_token")
+
         for match in FORM_TOKEN_PATTERN.finditer(text):
             self.add(urllib.parse.unquote(match.group(1)), "access_token")
             self.add(match.group(1), "access_token")
@@ -496,6 +499,7 @@ class _ValueFinder:
         for match in URL_USERINFO_PATTERN.finditer(text):
             self.add(match.group(2), "secret")
             self.add(match.group(1), "username")
+
         for match in CONSUMER_KEY_PATTERN.finditer(text):
             self.add(match.group(0), "consumer_key")
         for match in EMAIL_PATTERN.finditer(text):
