@@ -77,7 +77,8 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         metavar="URL|PROFILE",
         help=(
             "a sandbox URL (its profile is read from URL/__sandbox__/profile) or a "
-            "profile file; default: a new in-process sandbox"
+            "profile file; default: a new in-process sandbox. Against an org, "
+            "every recorded request is sent again, messages included"
         ),
     )
     replay.add_argument(
