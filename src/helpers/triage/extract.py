@@ -117,7 +117,14 @@ class TimeParser:
         """Return the time in ``line`` in nanoseconds, or ``NAT`` if none."""
         match = ISO_TIME_PATTERN.search(line)
         if match is not None:
-            return self._from_iso(match)
+            stamp, fraction, zone = match.group(0, 7, 8)
+            nanos = self._minutes.get(stamp[:16] + (zone or b""))
+            if nanos is None:
+                nanos = self._minute_nanos(stamp, zone)
+            if nanos == NAT:
+                return NAT
+            nanos += int(stamp[17:19]) * NANOS_PER_SECOND
+            return nanos + int(fraction.ljust(9, b"0")) if fraction else nanos
         match = CLF_TIME_PATTERN.search(line)
         if match is not None:
             return self._from_clf(match)
@@ -141,13 +148,6 @@ class TimeParser:
             self._minutes[key] = nanos
         return nanos
 
-    def _from_iso(self, match: re.Match) -> int:
-        stamp = match.group(0)
-        nanos = self._minute_nanos(stamp, match.group(8))
-        if nanos == NAT:
-            return NAT
-        return nanos + int(stamp[17:19]) * NANOS_PER_SECOND + _fraction_nanos(match.group(7))
-
     def _from_clf(self, match: re.Match) -> int:
         day, month_name, year, hour, minute, second, zone = match.groups()
         month = MONTHS.get(month_name)
@@ -158,12 +158,6 @@ class TimeParser:
         if nanos == NAT:
             return NAT
         return nanos + int(second) * NANOS_PER_SECOND
-
-
-def _fraction_nanos(fraction: bytes | None) -> int:
-    if not fraction:
-        return 0
-    return int(fraction.ljust(9, b"0"))
 
 
 def _offset_seconds(zone: bytes | None) -> int:
