@@ -1,7 +1,7 @@
 """Checks on the committed notebooks: stripped, runnable, one skeleton.
 
-nbval executes every notebook as part of ``make test``; these tests check
-what nbval does not: that each notebook is committed without outputs or
+nbval executes every notebook as part of ``make test`` against the sandbox.
+These tests check what nbval does not, including a run with a profile file: that each notebook is committed without outputs or
 widget state, names its kernel (without one, JupyterLab opens a kernel
 dialog that blocks "Run All"), and follows the walkthrough skeleton.
 """
@@ -128,3 +128,49 @@ def test_strip_removes_outputs_and_widget_state(tmp_path):
     assert stripped.cells[0].execution_count is None
     assert "widgets" not in stripped.metadata
     assert strip_notebook(path) is False
+
+
+@pytest.mark.parametrize(
+    "name, expected",
+    [
+        ("00_start_here.ipynb", "name='test-org', target='org'"),
+        ("02_reproduce_and_fix.ipynb", "Repros need a sandbox; test-org targets org"),
+        ("12_partner_routing.ipynb", "name='test-org', target='org'"),
+    ],
+    ids=["00", "02", "12"],
+)
+def test_notebook_runs_with_profile_file(name, expected, fresh_sandbox, tmp_path, monkeypatch):
+    """Switching from the sandbox to an org is one parameter: ISAPI_PROFILE.
+
+    The profile file points at the test's sandbox but declares
+    ``target = "org"``, so the notebooks treat it as an org: the token comes
+    from an environment variable, the sandbox-only checks are skipped and
+    the repro notebook falls back to a sandbox of its own.
+    """
+    from nbclient import NotebookClient
+
+    values = fresh_sandbox.profile
+    fields = (
+        "base_url", "org_id", "authorization_context", "channel_address_identifier",
+        "end_user_client_id", "user_id", "queue_id", "flow_id",
+    )
+    lines = [f'{field} = "{values[field]}"' for field in fields]
+    lines += ['name = "test-org"', 'target = "org"', 'token_env = "ISAPI_NOTEBOOK_TEST_TOKEN"']
+    profile_file = tmp_path / "org.toml"
+    profile_file.write_text("\n".join(lines) + "\n")
+    monkeypatch.setenv("ISAPI_PROFILE", str(profile_file))
+    monkeypatch.setenv("ISAPI_NOTEBOOK_TEST_TOKEN", values["access_token"])
+    monkeypatch.delenv("ISAPI_SANDBOX_URL", raising=False)
+
+    notebook = _read(NOTEBOOK_DIR / name)
+    NotebookClient(
+        notebook, kernel_name="python3", timeout=120,
+        resources={"metadata": {"path": str(NOTEBOOK_DIR)}},
+    ).execute()
+
+    text = "\n".join(
+        output.get("text", "") + output.get("data", {}).get("text/plain", "")
+        for cell in notebook.cells if cell.cell_type == "code" for output in cell.outputs
+    )
+    assert expected in text
+    assert values["access_token"] not in text
