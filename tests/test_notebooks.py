@@ -1,9 +1,10 @@
 """Checks on the committed notebooks: stripped, runnable, one skeleton.
 
 nbval executes every notebook as part of ``make test`` against the sandbox.
-These tests check what nbval does not, including a run with a profile file: that each notebook is committed without outputs or
-widget state, names its kernel (without one, JupyterLab opens a kernel
-dialog that blocks "Run All"), and follows the walkthrough skeleton.
+These tests check what nbval does not: that each notebook is committed
+without outputs or widget state, names its kernel (without one, JupyterLab
+opens a kernel dialog that blocks "Run All") and follows the walkthrough
+skeleton, and that three notebooks also run with a profile file.
 """
 
 from __future__ import annotations
