@@ -117,3 +117,11 @@ def test_cli_repro_target(fresh_sandbox, tmp_path):
     text = journal.read_text(encoding="utf-8")
     assert fresh_sandbox.profile["access_token"] not in text
     assert len(text.splitlines()) >= 5
+
+
+def test_cli_repro_list():
+    completed = run_cli("repro", "--list")
+    assert completed.returncode == 0, completed.stderr
+    lines = completed.stdout.splitlines()
+    assert len(lines) == 60
+    assert lines[0].split()[0] == "500"

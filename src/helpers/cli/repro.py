@@ -30,6 +30,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     )
     parser.add_argument("code", nargs="*", help="error codes such as 10013 (see data/repros.json)")
     parser.add_argument("--all", action="store_true", help="run every code of the catalog")
+    parser.add_argument(
+        "--list", action="store_true", help="list the catalog's codes and mistakes, send nothing"
+    )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
         "--target",
@@ -48,6 +51,8 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
 def run(args: argparse.Namespace) -> int:
     from helpers import repro
 
+    if args.list:
+        return _list(repro, args.json)
     codes = _codes(args, repro)
     if not getattr(args, "verbose", False):
         # The transport logs each exchange; the in-process sandbox's own
@@ -75,6 +80,16 @@ def run(args: argparse.Namespace) -> int:
         passed = sum(r.ok for r in results)
         print(f"{passed} of {len(results)} codes triggered and fixed")
     return EXIT_OK if all(r.ok for r in results) else EXIT_NOTHING_FOUND
+
+
+def _list(repro: Any, as_json: bool) -> int:
+    cases = repro.catalog().values()
+    if as_json:
+        print(json.dumps([case.to_dict() for case in cases], indent=2))
+        return EXIT_OK
+    for case in cases:
+        print(f"{case.code:>5}  {case.base['method']:<6} {case.base['path']:<30} {case.description}")
+    return EXIT_OK
 
 
 def _codes(args: argparse.Namespace, repro: Any) -> list[int]:
