@@ -3,6 +3,7 @@ control endpoints and the OAuth contract."""
 
 from __future__ import annotations
 
+import json
 import uuid
 
 import pytest
@@ -602,3 +603,10 @@ def test_code_on_other_endpoint(fresh_sandbox, profile, name, mistake, code):
     request = repro.build_request(template, profile, context, strict=True)
     exchange = post(profile, request)
     assert repro.response_code(exchange) == code, exchange.response_body
+
+
+def test_masked_profile_hides_tokens(fresh_sandbox, profile):
+    masked = fresh_sandbox.masked_profile()
+    assert profile["access_token"] not in json.dumps(masked)
+    assert masked["access_token"].startswith("<token:")
+    assert masked["channel_address_identifier"] == profile["channel_address_identifier"]

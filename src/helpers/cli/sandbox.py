@@ -16,7 +16,6 @@ import threading
 from typing import Any
 
 from helpers.cli import EXIT_OK, UsageError
-from helpers.secrets import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +129,7 @@ def run(args: argparse.Namespace) -> int:
 
     previous = signal.signal(signal.SIGTERM, request_stop)
     profile = box.profile
-    printed = profile if args.print_token else json.loads(mask_text(json.dumps(profile)))
+    printed = profile if args.print_token else box.masked_profile()
     print(f"Sandbox serving on {box.url}", flush=True)
     print(json.dumps(printed, indent=2), flush=True)
     print("Press Ctrl-C to stop.", file=sys.stderr, flush=True)

@@ -31,6 +31,7 @@ from helpers.sandbox.app import SandboxApp
 from helpers.sandbox.faults import Fault
 from helpers.sandbox.fixture import Fixture, FixtureError, load_fixture
 from helpers.sandbox.settings import Settings, SettingsError
+from helpers.secrets import mask_text
 
 __all__ = [
     "FixtureError",
@@ -103,6 +104,10 @@ class SandboxHandle:
     def profile(self) -> dict[str, Any]:
         """The default connection profile (a fresh dict on each access)."""
         return self.app.profile()
+
+    def masked_profile(self) -> dict[str, Any]:
+        """Return the profile with every token masked, for display and logs."""
+        return json.loads(mask_text(json.dumps(self.app.profile())))
 
     @property
     def settings(self) -> Settings:
