@@ -53,7 +53,9 @@ if not CHROMIUM.exists():
         allow_module_level=True,
     )
 
-sync_api = pytest.importorskip("playwright.sync_api")
+# Playwright is a test dependency, so a missing package fails the test
+# instead of skipping it; only a missing browser is a reason to skip.
+from playwright import sync_api  # noqa: E402
 
 
 def _free_port() -> int:
