@@ -89,3 +89,22 @@ def test_decode_syntax_soup(text):
 def test_decode_any_json_value(value):
     _check(decode(value))
     _check(decode(json.dumps(value)))
+
+
+@SETTINGS
+@given(st.lists(FRAGMENTS | st.text(max_size=6), max_size=40).map("".join))
+def test_js_reader_raises_only_literal_error(text):
+    from helpers.decode.jsobject import LiteralError, parse_js_object
+
+    for position, char in enumerate(text):
+        if char == "{":
+            try:
+                parse_js_object(text, position)
+            except LiteralError:
+                pass
+
+
+def test_js_reader_at_end_of_text():
+    # peek() returns "" at the end, and "" is in every string.
+    assert decode("m{b:") == []
+    assert decode("x {a: 'x' +") == []

@@ -84,16 +84,12 @@ def decode(artifact: Any) -> list[Finding]:
         kind = type(artifact)
         if kind is str or kind is bytes:
             # Fast path: a body that is one JSON object in an API error shape.
-            if artifact[:1] in _OPEN_BRACES:
-                try:
-                    value = json.loads(artifact)
-                except (ValueError, RecursionError):
-                    pass
-                else:
-                    if type(value) is dict:
-                        found = _fast_dict(value)
-                        if found is not None:
-                            return found
+            if artifact.startswith(_OPEN_BRACE[kind]):
+                value = _parse_whole(artifact if kind is str else _utf8(artifact))
+                if type(value) is dict:
+                    found = _fast_dict(value)
+                    if found is not None:
+                        return found
             return _decode_text(artifact)
         return _decode_object(artifact)
     except Exception:  # noqa: BLE001 - decode never raises, by contract
@@ -102,12 +98,42 @@ def decode(artifact: Any) -> list[Finding]:
         return []
 
 
-_OPEN_BRACES = ("{", b"{")
+_OPEN_BRACE = {str: "{", bytes: b"{"}
+
+# The C scanner behind json.loads, called without the wrapper's checks: the
+# same parser, a third of the time on small bodies.
+_scan_once = json.JSONDecoder().scan_once
+
+
+def _utf8(data: bytes) -> str | None:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
+def _parse_whole(text: str | None) -> Any:
+    """Return the JSON value that is all of ``text``, or None."""
+    if text is None:
+        return None
+    try:
+        value, end = _scan_once(text, 0)
+    except (ValueError, StopIteration, RecursionError):
+        return None
+    if end != len(text) and not text[end:].isspace():
+        return None
+    return value
 
 
 def _fast_dict(value: dict) -> list[Finding] | None:
     """Read the common error shapes with plain dict lookups; None sends a body
     through the general reader."""
+    code = value.get("code")
+    if code is not None:
+        number = code if type(code) is int else code_value(code)
+        if number is not None:
+            message = value.get("message")
+            return [api_finding(number, message if type(message) is str else "")]
     body = value
     detail = value.get("errorDetail")
     if type(detail) is dict and "code" not in value:

@@ -24,6 +24,8 @@ _MORE_ITEMS = re.compile(r"\.\.\. \d+ more (?:items?|bytes?)")
 _REF = re.compile(r"<ref \*\d+>\s*")
 _PROTOTYPE = re.compile(r"\[Object: null prototype\]\s*")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
+# A tuple, not a string: ``"" in "'\"`"`` is true, and peek() returns "" at the end.
+_QUOTE_CHARS = ("'", '"', "`")
 _LITERALS = {"true": True, "false": False, "null": None, "undefined": None}
 
 
@@ -90,7 +92,7 @@ class _Parser:
             return self.object()
         if char == "[":
             return self.bracket()
-        if char in "'\"`":
+        if char in _QUOTE_CHARS:
             return self.concatenated_string()
         if char == "<":
             match = _REF.match(self.text, self.pos, self.end)
@@ -109,7 +111,7 @@ class _Parser:
             if word in _LITERALS:
                 return _LITERALS[word]
             # A class name before an object or array: ``AxiosHeaders {``.
-            if self.peek() in "{[":
+            if self.peek() in ("{", "["):
                 return self.value()
             return word
         raise self.fail("unexpected character")
@@ -143,7 +145,7 @@ class _Parser:
 
     def key(self) -> str:
         char = self.peek()
-        if char in "'\"":
+        if char in ("'", '"'):
             return self.string()
         if char == "[":
             end = self.text.find("]", self.pos, self.end)
@@ -185,7 +187,7 @@ class _Parser:
         parts = [self.string()]
         while self.peek() == "+":
             self.pos += 1
-            if self.peek() not in "'\"`":
+            if self.peek() not in _QUOTE_CHARS:
                 raise self.fail("expected a string after '+'")
             parts.append(self.string())
         return "".join(parts)
