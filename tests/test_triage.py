@@ -426,3 +426,22 @@ def test_triage_does_not_need_dask():
     env = dict(os.environ, MPLBACKEND="Agg")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, check=True)
     assert result.stdout.strip() == "1"
+
+
+def test_triage_long_span_coarsens_buckets(monkeypatch):
+    from helpers.triage.extract import Accumulator
+
+    monkeypatch.setattr(Accumulator, "MAX_TIME_BUCKETS", 50)
+    # One error per hour for ten days: 240 minute buckets, then 240 hour
+    # buckets, so the counts end in day buckets.
+    lines = [
+        f'2026-11-{1 + hour // 24:02d}T{hour % 24:02d}:30:00Z {{"code":10013,"message":"m"}}'
+        for hour in range(240)
+    ]
+    summary = triage("\n".join(lines) + "\n")
+    assert summary.total_errors == 240
+    assert summary.freq == "1D"
+    daily = summary.over_time()
+    assert daily[10013].tolist() == [24] * 10
+    with pytest.raises(ValueError, match="finer"):
+        summary.over_time("1h")

@@ -82,6 +82,11 @@ UNESCAPE_PATTERN = re.compile(rb'\\([\\"/])')
 NAT = -(2**63)
 NANOS_PER_SECOND = 1_000_000_000
 NANOS_PER_MINUTE = 60 * NANOS_PER_SECOND
+NANOS_PER_HOUR = 60 * NANOS_PER_MINUTE
+NANOS_PER_DAY = 24 * NANOS_PER_HOUR
+# Bucket widths of the counts over time, narrowest first. Each is a multiple
+# of the one before, so counts move to a wider bucket without loss.
+BUCKET_WIDTHS = (NANOS_PER_MINUTE, NANOS_PER_HOUR, NANOS_PER_DAY, 7 * NANOS_PER_DAY)
 MAX_MESSAGE_CHARS = 500
 
 
@@ -311,8 +316,14 @@ class Accumulator:
                 self.last_seen[code] = last
         starts = time_values - time_values % self.bucket_nanos
         _add_counts(self.by_bucket, Counter(zip(code_values.tolist(), starts.tolist())))
-        while len(self.by_bucket) > self.MAX_TIME_BUCKETS:
-            self._coarsen(self.bucket_nanos * 60)
+        self._limit_buckets()
+
+    def _limit_buckets(self) -> None:
+        for width in BUCKET_WIDTHS:
+            if len(self.by_bucket) <= self.MAX_TIME_BUCKETS:
+                return
+            if width > self.bucket_nanos:
+                self._coarsen(width)
 
     def _coarsen(self, bucket_nanos: int) -> None:
         # Wider buckets keep memory bounded on a log that spans a long time;
@@ -360,8 +371,7 @@ class Accumulator:
         for (code, start), count in other.by_bucket.items():
             key = (code, start - start % width)
             self.by_bucket[key] = self.by_bucket.get(key, 0) + count
-        if len(self.by_bucket) > self.MAX_TIME_BUCKETS:
-            self._coarsen(self.bucket_nanos * 60)
+        self._limit_buckets()
 
     def _merge_rows(self, other: "Accumulator") -> None:
         room = self.max_rows - len(self.row_code)

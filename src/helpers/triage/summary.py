@@ -59,15 +59,22 @@ def rows_frame(rows: dict) -> pd.DataFrame:
     return frame.astype(ROW_DTYPES)
 
 
-def choose_frequency(first: pd.Timestamp | None, last: pd.Timestamp | None) -> str:
-    """Return the narrowest bucket width that keeps the chart readable."""
+def choose_frequency(
+    first: pd.Timestamp | None, last: pd.Timestamp | None, kept_nanos: int = 60_000_000_000
+) -> str:
+    """Return the narrowest bucket width that keeps the chart readable.
+
+    The width is a multiple of ``kept_nanos``, the resolution the counts
+    were kept at.
+    """
+    usable = [f for f in AUTO_FREQUENCIES if frequency_nanos(f) % kept_nanos == 0]
     if first is None or last is None:
-        return AUTO_FREQUENCIES[0]
+        return usable[0]
     span = last - first
-    for frequency in AUTO_FREQUENCIES:
+    for frequency in usable:
         if span / pd.Timedelta(frequency) <= MAX_AUTO_BUCKETS:
             return frequency
-    return AUTO_FREQUENCIES[-1]
+    return usable[-1]
 
 
 def frequency_nanos(freq: str) -> int:
@@ -343,6 +350,7 @@ def build_summary(acc: Accumulator, report, freq: str | None = None, version: st
         freq = choose_frequency(
             known_first.min() if len(known_first) else None,
             last_seen.dropna().max() if last_seen.notna().any() else None,
+            acc.bucket_nanos,
         )
     frequency_nanos(freq)
     return TriageSummary(
