@@ -2,8 +2,8 @@
 
 Each widget has a small public face (``value``, a few methods, display) and
 keeps its child widgets private. Callbacks are plain methods that tests call
-without a browser, every exception in a callback becomes an error card, and
-every result is also returned as a card that renders as HTML or plain text,
+without a browser, and every exception in a callback becomes an error card.
+Every result is also returned as a card that renders as HTML or plain text,
 so a saved notebook reads well where widgets do not render.
 
 Importing this package builds no widget.

@@ -100,8 +100,8 @@ class CompositeWidget:
         return self._out.outputs
 
     def _ipython_display_(self) -> None:
-        # The plain-text form is what a saved notebook shows where widgets
-        # do not render, so it says what the widget is instead of its repr.
+        # A saved notebook shows the plain-text form where widgets do not
+        # render, so it names the widget instead of showing its repr.
         bundle = dict(self._root._repr_mimebundle_() or {})
         bundle["text/plain"] = (
             f"[{type(self).__name__}: an interactive widget; it renders when the "

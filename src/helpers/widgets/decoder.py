@@ -2,8 +2,8 @@
 per finding.
 
 The user pastes anything that came back from the API (a response body, a log
-line, a curl transcript, a HAR file) into a text area or uploads a file, and
-the widget shows one card per finding from ``helpers.decode.decode``: what
+line, a curl transcript, a HAR file) into a text area, or uploads a file. The
+widget shows one card per finding from ``helpers.decode.decode``: what
 happened, the likely cause, the fix, retry advice, and where to reproduce the
 code when the repro catalog has it.
 """

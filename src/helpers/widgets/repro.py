@@ -1,11 +1,11 @@
 """The widgets of notebook 02: reproduce one code and fix it, or run every
 code of the repro catalog.
 
-``ReproWidget`` walks through one catalog case against a sandbox: choose a
-code (a text filter over code, name, description and endpoint narrows the
-drop-down), look at the failing request and its curl form, send it, read the
-decoded response, apply the fix (shown as a unified diff of the two requests)
-and send again to see the fix verified. ``RunEveryCode`` runs every case with
+``ReproWidget`` walks through one catalog case against a sandbox. The user
+chooses a code (a text filter over code, name, description and endpoint
+narrows the drop-down) and looks at the failing request and its curl form.
+Then the user sends it, reads the decoded response, applies the fix (shown as
+a unified diff of the two requests) and sends again to see the fix verified. ``RunEveryCode`` runs every case with
 a progress bar and returns a table.
 
 Both need a sandbox: the catalog's mistakes use the sandbox fixture's
