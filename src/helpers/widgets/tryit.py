@@ -176,14 +176,17 @@ class TryIt(CompositeWidget):
         labels = [v.label for v in variants]
         if len(set(labels)) != len(labels):
             raise ValueError(f"variant labels must be unique: {labels}")
+
         self._client = client
         self._variants = {v.label: v for v in variants}
+        self.exchange: Any = None
         self._choice = widgets.Dropdown(
             options=labels, description="Variant", layout={"width": "60%"}
         )
         self._choice.add_class("isapi-tryit-choice")
         self._request_view = widgets.HTML()
         self._request_view.add_class("isapi-request")
+
         self._button = widgets.Button(description="Send", button_style="primary")
         self._button.add_class("isapi-send")
         self._button.on_click(lambda _button: self.send())
@@ -191,7 +194,7 @@ class TryIt(CompositeWidget):
         self._check_button.add_class("isapi-check-all")
         self._check_button.on_click(lambda _button: self.check_all())
         self._choice.observe(lambda _change: self.preview(), names="value")
-        self.exchange: Any = None
+
         children: list[widgets.Widget] = []
         if title:
             children.append(widgets.HTML(f"<b>{html.escape(title)}</b>"))
