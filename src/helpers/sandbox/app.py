@@ -264,6 +264,9 @@ class SandboxApp:
             record["code"] = 500
             record["reason"] = "unexpected exception in the sandbox; see its log"
             response = error_response(500, request.method, record["endpoint"] or "", self.settings)
+        # Closing the request closes uploaded files, also those a check
+        # rejected before reading them.
+        request.close()
         _drain(environ, counter)
         elapsed_ms = (time.perf_counter() - started) * 1000.0
         self._log(request, response, record, elapsed_ms)
