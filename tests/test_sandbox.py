@@ -610,3 +610,9 @@ def test_masked_profile_hides_tokens(fresh_sandbox, profile):
     assert profile["access_token"] not in json.dumps(masked)
     assert masked["access_token"].startswith("<token:")
     assert masked["channel_address_identifier"] == profile["channel_address_identifier"]
+
+
+def test_oauth_settings_validated(fresh_sandbox):
+    assert fresh_sandbox.update_settings(oauth_token_style="jwt").oauth_token_style == "jwt"
+    with pytest.raises(SettingsError, match="oauth_token_style"):
+        fresh_sandbox.update_settings(oauth_token_style="saml")

@@ -16,6 +16,7 @@ ERROR_SHAPES = ("plain", "success_false", "error_detail")
 TABLE_VERSIONS = ("2024-11", "latest")
 MISSING_FILE_CODES = (10009, 10011)
 ORG_MISMATCH_CODES = (10004, 10016)
+OAUTH_TOKEN_STYLES = ("opaque", "jwt")
 
 # Endpoints whose documented response object carries ``errorDetail``; the
 # ``error_detail`` shape nests the error there and nowhere else.
@@ -81,6 +82,12 @@ class Settings:
         Largest accepted attachment, in bytes (25 MiB).
     request_log_size
         Number of requests kept by ``GET /__sandbox__/requests``.
+    oauth_token_style
+        ``opaque`` or ``jwt``: the style of tokens the OAuth token endpoint
+        (``helpers.sandbox.oauth``) issues.
+    oauth_accept_login_hosts
+        Let the OAuth token endpoint also accept the legacy login hosts as
+        the assertion's audience.
     """
 
     error_shape: str = "plain"
@@ -98,6 +105,8 @@ class Settings:
     unique_request_id: bool = False
     max_attachment_bytes: int = 25 * MEBIBYTE
     request_log_size: int = 200
+    oauth_token_style: str = "opaque"
+    oauth_accept_login_hosts: bool = False
 
     def __post_init__(self) -> None:
         self.validate()
@@ -110,6 +119,8 @@ class Settings:
         _check_choice("missing_file_code", self.missing_file_code, MISSING_FILE_CODES)
         for name in ("strict_org_id_15", "context_type_case_sensitive"):
             _check_type(name, getattr(self, name), bool)
+        _check_choice("oauth_token_style", self.oauth_token_style, OAUTH_TOKEN_STYLES)
+        _check_type("oauth_accept_login_hosts", self.oauth_accept_login_hosts, bool)
         for name in ("route_reject_flow_and_queue", "unique_request_id"):
             _check_type(name, getattr(self, name), bool)
         for name in ("from_max_length", "history_max_entries", "request_log_size"):
