@@ -480,6 +480,9 @@ def _parse_json(request: Request, settings: Settings) -> Any:
 def _parse_multipart(request: Request, settings: Settings) -> tuple[Any, list[UploadedFile]]:
     request.max_content_length = settings.max_attachment_bytes + MULTIPART_OVERHEAD
     request.max_form_memory_size = JSON_BODY_LIMIT
+    # NOTE: Werkzeug 3.1 compiles two regular expressions per multipart
+    # boundary, and clients pick a new boundary per request. That is most of
+    # the time of POST /interactions (see docs/benchmarks.md).
     try:
         form, uploads = request.form, request.files
     except RequestEntityTooLarge:
