@@ -393,9 +393,10 @@ def test_decode_exchange():
                                       [], {}, (), set()],
                          ids=["none", "int", "float", "object", "bool", "binary", "list",
                               "dict", "tuple", "set"])
-def test_decode_odd_input(artifact):
+def test_decode_odd_input(artifact, caplog):
     found = decode(artifact)
 
+    assert "decode failed" not in caplog.text
     assert isinstance(found, list)
     assert all(isinstance(f, Finding) for f in found)
 
@@ -429,12 +430,14 @@ def test_decode_large_log():
     assert {f.code for f in found} == {10004}
 
 
-def test_decode_deep_nesting():
+def test_decode_deep_nesting(caplog):
     deep = "[" * 100_000 + "]" * 100_000
     deep_text = "log " + "{" * 50_000 + '"code": 10004' + "}" * 50_000
 
     assert decode(deep) == []
     assert isinstance(decode(deep_text), list)
+    assert isinstance(decode("{" + deep), list)
+    assert "decode failed" not in caplog.text
 
 
 def test_decode_one_and_summarize():
@@ -634,9 +637,10 @@ PATHOLOGICAL = {
 
 
 @pytest.mark.parametrize("name", sorted(PATHOLOGICAL))
-def test_decode_pathological_text(name):
+def test_decode_pathological_text(name, caplog):
     found = decode(PATHOLOGICAL[name])
 
+    assert "decode failed" not in caplog.text
     assert isinstance(found, list)
     assert all(isinstance(f, Finding) for f in found)
 

@@ -97,6 +97,8 @@ def body_findings(
             value = json.loads(text)
         except ValueError as exc:
             return _broken_json(text, exc, context, error_status)
+        except RecursionError:
+            return [_too_deep_finding(text, context)] if error_status else []
         found = findings_from_value(value, context)
         if found or not error_status:
             return found
@@ -226,6 +228,16 @@ def _broken_json(text: str, error: ValueError, context: Context, error_status: b
         "A proxy changed the body, or something other than the API answered.",
         context, message=text,
     )]
+
+
+def _too_deep_finding(text: str, context: Context) -> Finding:
+    return not_api_finding(
+        "MALFORMED_JSON",
+        "The body is JSON nested deeper than the parser's limit, so it is not an "
+        "Interaction API error body (those are two levels deep).",
+        "Something other than the API answered, or the text is not a response body.",
+        context, message=text,
+    )
 
 
 def _unclosed(text: str) -> bool:
