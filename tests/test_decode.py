@@ -649,3 +649,30 @@ def test_body_after_large_record_field():
     text = "log " + json.dumps({"a": "x" * 300_000, "body": {"code": 10004, "message": "m"}})
 
     assert [f.code for f in decode(text)] == [10004]
+
+
+def test_routing_errors_each_count():
+    body = {"success": False, "errors": [
+        {"errorMessage": "a", "errorType": "t", "apiErrorCode": "10024"},
+        {"errorMessage": "b", "errorType": "t", "apiErrorCode": 10032},
+    ]}
+
+    assert [f.code for f in decode(body)] == [10024, 10032]
+
+
+def test_node_dump_with_split_string_and_placeholders():
+    text = (
+        "ApiError: send failed {\n"
+        "  request: <ref *1> ClientRequest { _header: [Getter], socket: [Socket] },\n"
+        "  headers: [Object: null prototype] { requestid: 'rq-77' },\n"
+        "  items: [ 1, 2, ... 98 more items ],\n"
+        "  data: { code: 10013, message: 'Specify either a capacityPercentage ' +\n"
+        "    'or a capacityWeight, but not both.' }\n"
+        "}"
+    )
+
+    finding = decode_one(text)
+
+    assert finding.code == 10013
+    assert finding.message == CAPACITY_MESSAGE
+    assert finding.request_id == "rq-77"

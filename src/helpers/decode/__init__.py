@@ -15,8 +15,10 @@ returns one ``Finding`` per error, in order of appearance:
   gzip-compressed;
 - a ``helpers.model.Exchange``.
 
-It never raises: input it cannot read gives an empty list or a ``not_api``
-finding that describes what the input was instead.
+It does not raise. Input it cannot read gives an empty list or a ``not_api``
+finding that describes what the input was instead, and an exception raised
+while reading is logged as a warning and gives an empty list (the tests fail
+on such a warning).
 
 Examples
 --------
@@ -126,36 +128,44 @@ def _parse_whole(text: str | None) -> Any:
 
 
 def _fast_dict(value: dict) -> list[Finding] | None:
-    """Read the common error shapes with plain dict lookups; None sends a body
-    through the general reader."""
-    code = value.get("code")
-    if code is not None:
-        number = code if type(code) is int else code_value(code)
-        if number is not None:
-            message = value.get("message")
-            return [api_finding(number, message if type(message) is str else "")]
-    body = value
+    """Read the common error shapes with plain dict lookups.
+
+    Returns None for anything else, which then goes through the general
+    reader.
+    """
+    found = _code_finding(value)
+    if found is not None:
+        return found
+
     detail = value.get("errorDetail")
-    if type(detail) is dict and "code" not in value:
-        body = detail
-    else:
-        errors = value.get("errors")
-        if type(errors) is list and len(errors) == 1 and type(errors[0]) is dict:
-            item = errors[0]
-            number = code_value(item.get("apiErrorCode"))
-            if number is not None:
-                return [api_finding(number, item.get("errorMessage") or "")]
-    code = body.get("code")
-    if code is not None:
-        number = code_value(code)
+    if type(detail) is dict:
+        found = _code_finding(detail)
+        if found is not None:
+            return found
+
+    errors = value.get("errors")
+    if type(errors) is list and len(errors) == 1 and type(errors[0]) is dict:
+        item = errors[0]
+        number = code_value(item.get("apiErrorCode"))
         if number is not None:
-            return [api_finding(number, body.get("message") or "")]
+            return [api_finding(number, item.get("errorMessage") or "")]
+
     if http.is_har(value):
         return http.har_findings(value)
     found = dict_findings(value, Context())
     if found is not None:
         return found
     return findings_from_value(value, Context())
+
+
+def _code_finding(body: dict) -> list[Finding] | None:
+    code = body.get("code")
+    if code is None:
+        return None
+    number = code if type(code) is int else code_value(code)
+    if number is None:
+        return None
+    return [api_finding(number, body.get("message") or "")]
 
 
 def decode_one(artifact: Any) -> Finding | None:

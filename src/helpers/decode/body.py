@@ -12,7 +12,7 @@ The Interaction API returns an error in one of these shapes:
 An OAuth token endpoint returns ``{"error": ..., "error_description": ...}``.
 Other JSON that came back with an error status (the core REST API's error
 list, a web framework's default error page) gives a ``not_api`` finding that
-says who most likely answered instead. Anything else is walked for nested
+names what most likely responded instead. Anything else is walked for nested
 bodies, such as a JSON log record that carries the body as a field.
 """
 
@@ -292,7 +292,7 @@ def not_api_finding(
     name: str, summary: str, cause: str, context: Context, *, fix: str = _WRONG_HOST_FIX,
     message: str = "", retryable: str = "no", retry_advice: str = "",
 ) -> Finding:
-    """Build a ``not_api`` finding: the answer is not an Interaction API error body."""
+    """Build a ``not_api`` finding, for a response that is not an Interaction API error body."""
     return Finding(
         kind="not_api", known=True, name=name, message=masked(message[:300]),
         summary=summary, cause=cause, fix=fix, retryable=retryable,
@@ -301,7 +301,7 @@ def not_api_finding(
 
 
 def core_api_finding(items: list, context: Context) -> Finding | None:
-    """Recognise the core REST API's ``[{"errorCode", "message"}]`` answer."""
+    """Recognise the core REST API's ``[{"errorCode", "message"}]`` error response."""
     if not items or not all(isinstance(i, dict) and "errorCode" in i for i in items[:5]):
         return None
     first = items[0]

@@ -3,7 +3,7 @@
 Every explanation of a code comes from ``helpers.codes`` (and so
 from ``data/codes.csv``). Field values are cached per (code, table version),
 so building a finding for a code seen before costs a dict lookup and one
-constructor call; that keeps the decoder's fast path close to bare
+constructor call. That keeps the decoder's fast path close to bare
 ``json.loads``.
 """
 

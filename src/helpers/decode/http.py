@@ -1,7 +1,7 @@
 """Read HTTP exchanges: ``requests`` responses, raw HTTP text, curl transcripts, HAR.
 
 Each exchange gives the context of its body (status, method, URL, request
-id). The body is then read as the API's error shapes; an error status whose
+id). The body is then read as the API's error shapes. An error status whose
 body is not one of them (an HTML page from a proxy, an empty or cut-off
 body, plain text) gives one ``not_api`` finding that describes what came
 back instead.

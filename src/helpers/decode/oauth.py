@@ -3,9 +3,9 @@
 The explanations live in ``data/oauth_errors.csv``: one row per OAuth
 ``error`` value and, where the cause depends on it, per phrase of the
 ``error_description``. A row with an ``applies_from`` date (``YYYY-MM``)
-gives advice that holds only from that date on, such as the My Domain
-audience that External Client Apps need in orgs created from Spring '26 on;
-the finding prints the date next to that advice.
+gives advice that applies only from that date on, such as the My Domain
+audience that External Client Apps need in orgs created from Spring '26 on.
+The finding prints the date next to that advice.
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ _DECODER = json.JSONDecoder()
 
 # A "{" that does not close makes every "{" nested in it parse to the end of
 # the text too, which is quadratic on a cut-off document. Failed attempts may
-# read this many characters per character of text (plus a constant); past
+# read this many characters per character of text, plus a constant. Past
 # that, each attempt reads only to the end of its line, at most
 # ``BOUNDED_JSON`` characters as JSON or ``BOUNDED_LITERAL`` as JavaScript.
 FAILED_READ_BUDGET = 8
@@ -35,7 +35,7 @@ BOUNDED_JSON = 16_384
 BOUNDED_LITERAL = 2_048
 
 # A "{" followed within ``DEPTH_WINDOW`` characters by this many more opening
-# than closing braces starts no error body; nested that deep, every attempt
+# than closing braces starts no error body. Nested that deep, every attempt
 # would hit the recursion limit, so the scanner skips it.
 DEPTH_WINDOW = 4_096
 MAX_OPEN_BRACES = 200
@@ -164,9 +164,9 @@ def _read_at(text: str, position: int, context: Context, depth: int, bounded: bo
 def _parse_json(text: str, position: int, stop: int):
     """Parse the JSON value at ``position``, reading no further than ``stop``.
 
-    It reads a small slice first and a sixteen times larger one while the
-    error sits at the slice's end, because a JSON error counts the lines up to
-    its offset and a failed parse over the whole text would cost O(n) each.
+    It reads a small slice first, then a sixteen times larger one while the
+    error sits at the slice's end. A JSON error counts the lines up to its
+    offset, so a failed parse over the whole text would cost O(n) each time.
     Returns the value, its end offset (``position`` on failure) and how many
     characters the failed attempt read.
     """
