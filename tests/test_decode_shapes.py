@@ -1,8 +1,21 @@
-"""Every code of every table version round-trips through every artifact shape."""
+"""Every code of every table version round-trips through every artifact shape.
+
+The shapes are text and parsed artifacts (see ``decode_artifacts``), a live
+``requests.Response`` from a server on 127.0.0.1 and the ``HTTPError`` it
+raises, and files (plain and gzip) and streams.
+"""
 
 from __future__ import annotations
 
+import gzip
+import io
+import json
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
 import pytest
+import requests
 
 from helpers import codes
 from helpers.decode import Finding, decode
@@ -108,3 +121,75 @@ def test_decode_later_code_from_later_version():
         assert finding.known is True
         assert finding.table_version != codes.BASE_VERSION
         assert codes.lookup(code, finding.table_version) is not None
+
+
+# --- the same codes as a live response, an exception, a file and a stream ----
+
+class _EchoHandler(BaseHTTPRequestHandler):
+    """Answers with status 400 and the body given in the ``body`` query value."""
+
+    def do_POST(self):
+        query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)
+        data = query["body"][0].encode("utf-8")
+        self.send_response(400)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.send_header("RequestId", REQUEST_ID)
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
+        pass
+
+
+@pytest.fixture(scope="module")
+def echo_url():
+    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1/agentWork"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="module")
+def http_session():
+    with requests.Session() as session:
+        yield session
+
+
+def _body_text(code, version):
+    return json.dumps({"code": code, "message": codes.message_for(code, version)})
+
+
+@pytest.mark.parametrize("row", TABLE_ROWS, ids=_row_id)
+def test_decode_round_trips_response(row, echo_url, http_session):
+    code, version = row
+    response = http_session.post(echo_url, params={"body": _body_text(code, version)},
+                                 timeout=10)
+
+    finding = decode(response)[0]
+    with pytest.raises(requests.HTTPError) as caught:
+        response.raise_for_status()
+    from_exception = decode(caught.value)[0]
+
+    expected = {"source": "response", "http_status": 400, "method": "POST",
+                "request_id": True}
+    message = codes.message_for(code, version)
+    _check_finding(finding, code, version, message, expected)
+    _check_finding(from_exception, code, version, message, expected)
+    assert finding.url.startswith(echo_url)
+
+
+@pytest.mark.parametrize("row", TABLE_ROWS, ids=_row_id)
+def test_decode_round_trips_file_and_stream(row, tmp_path):
+    code, version = row
+    text = _body_text(code, version)
+    plain = tmp_path / "body.json"
+    plain.write_text(text, encoding="utf-8")
+    packed = tmp_path / "body.json.gz"
+    packed.write_bytes(gzip.compress(text.encode("utf-8")))
+
+    for artifact in (plain, packed, io.StringIO(text), io.BytesIO(text.encode("utf-8"))):
+        found = decode(artifact)
+        assert [f.code for f in found] == [code], artifact
