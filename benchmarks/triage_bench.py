@@ -125,6 +125,9 @@ def _bench_shape(root: Path, shape: str, args) -> dict:
         "grep_api_counts": grep_counts,
         "grep_comparable": bool(grep_counts),
         "same_counts": triage_counts == grep_counts if grep_counts else None,
+        # The one-minute load average when the runs ended: other processes
+        # on the machine take CPU from both commands.
+        "load": os.getloadavg()[0],
     }
     print(json.dumps(result), flush=True)
     return result
@@ -232,8 +235,10 @@ def _machine() -> str:
 
 def _markdown(results: list[dict]) -> str:
     lines = [
-        "| shape | size | errors | triage wall | grep wall | ratio | triage peak RSS (largest process) | triage peak PSS (all processes) | grep peak RSS | counts |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| shape | size | errors | triage wall | grep wall | ratio | triage CPU | grep CPU "
+        "| triage peak RSS (largest process) | triage peak PSS (all processes) | grep peak RSS "
+        "| load | counts |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for r in results:
         ratio = r["triage"]["wall_s"] / r["grep"]["wall_s"]
@@ -243,8 +248,10 @@ def _markdown(results: list[dict]) -> str:
             counts = "same as grep, exact" if r["same_counts"] and r["triage_exact"] else "DIFFER"
         lines.append(
             f"| {r['shape']} | {r['size_mb']:.0f} MB | {r['errors']} | {r['triage']['wall_s']:.2f} s | "
-            f"{r['grep']['wall_s']:.2f} s | {ratio:.2f} | {r['triage']['max_rss_mb']:.0f} MB | "
-            f"{r['triage']['peak_tree_pss_mb']:.0f} MB | {r['grep']['max_rss_mb']:.0f} MB | {counts} |"
+            f"{r['grep']['wall_s']:.2f} s | {ratio:.2f} | {r['triage']['cpu_s']:.1f} s | "
+            f"{r['grep']['cpu_s']:.1f} s | {r['triage']['max_rss_mb']:.0f} MB | "
+            f"{r['triage']['peak_tree_pss_mb']:.0f} MB | {r['grep']['max_rss_mb']:.0f} MB | "
+            f"{r['load']:.1f} | {counts} |"
         )
     return "\n".join(lines)
 
