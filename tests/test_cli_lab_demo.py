@@ -83,16 +83,23 @@ def test_demo_shares_one_sandbox(tmp_path):
         "import os, requests\n"
         "url = os.environ['ISAPI_SANDBOX_URL']\n"
         "assert url.startswith('http://127.0.0.1:'), url\n"
-        "assert requests.get(url + '/__sandbox__/profile', timeout=5).status_code == 200",
+        "assert requests.get(url + '/__sandbox__/profile', timeout=5).status_code == 200\n"
+        "assert 'ISAPI_PROFILE' not in os.environ and 'ISAPI_BASE_URL' not in os.environ",
     )
+
+    env = _isolated_env(tmp_path)
+    # An org profile in the environment must not reach the demo's kernels.
+    env["ISAPI_PROFILE"] = str(tmp_path / "org-profile.toml")
+    env["ISAPI_BASE_URL"] = "https://example.my.salesforce-scrt.com"
 
     result = subprocess.run(
         [PYTHON, "-m", "helpers", "demo", "--notebooks", str(notebooks), "--out", str(tmp_path / "out")],
-        capture_output=True, text=True, env=_isolated_env(tmp_path), timeout=300,
+        capture_output=True, text=True, env=env, timeout=300,
     )
 
     assert result.returncode == 0, result.stderr + result.stdout
     assert result.stdout.startswith("1 notebooks, 1 passed, 0 failed")
+    assert "ignoring ISAPI_PROFILE" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -24,6 +24,8 @@ log = logging.getLogger(__name__)
 EXIT_FAILED = 1
 DEFAULT_CELL_TIMEOUT = 120
 SANDBOX_URL_VARIABLE = "ISAPI_SANDBOX_URL"
+# Variables that make load_profile() choose a target other than the sandbox.
+OTHER_TARGET_VARIABLES = ("ISAPI_PROFILE", "ISAPI_BASE_URL")
 
 
 def default_notebook_dir() -> Path:
@@ -157,10 +159,15 @@ def run(args: argparse.Namespace) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
 
     sandbox = None
-    previous_url = os.environ.get(SANDBOX_URL_VARIABLE)
+    saved = {name: os.environ.get(name) for name in (SANDBOX_URL_VARIABLE, *OTHER_TARGET_VARIABLES)}
     if not args.no_sandbox:
         from helpers import sandbox as sandbox_module
 
+        # These variables would send the notebooks to an org instead of the
+        # sandbox, so the kernels do not see them.
+        for name in OTHER_TARGET_VARIABLES:
+            if os.environ.pop(name, None) is not None:
+                log.warning("ignoring %s: the demo runs against its own sandbox", name)
         sandbox = sandbox_module.start()
         # Kernels inherit the environment, so every notebook shares this sandbox.
         os.environ[SANDBOX_URL_VARIABLE] = sandbox.url
@@ -178,10 +185,11 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if sandbox is not None:
             sandbox.stop()
-            if previous_url is None:
-                os.environ.pop(SANDBOX_URL_VARIABLE, None)
-            else:
-                os.environ[SANDBOX_URL_VARIABLE] = previous_url
+            for name, value in saved.items():
+                if value is None:
+                    os.environ.pop(name, None)
+                else:
+                    os.environ[name] = value
 
     passed = sum(r.passed for r in runs)
     failed = len(runs) - passed
