@@ -676,3 +676,19 @@ def test_node_dump_with_split_string_and_placeholders():
     assert finding.code == 10013
     assert finding.message == CAPACITY_MESSAGE
     assert finding.request_id == "rq-77"
+
+
+def test_swallowed_failure_log_is_masked(caplog, monkeypatch):
+    import helpers.decode as decode_module
+
+    def broken(text):
+        raise ValueError(f"cannot read Bearer {FAKE_TOKEN}")
+
+    monkeypatch.setattr(decode_module, "_decode_text", broken)
+    with caplog.at_level("DEBUG", logger="helpers.decode"):
+        found = decode("anything")
+
+    assert found == []
+    assert "decode failed on a str input" in caplog.text
+    assert FAKE_TOKEN not in caplog.text
+    assert "<token:" in caplog.text

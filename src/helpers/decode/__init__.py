@@ -36,6 +36,7 @@ import json
 import logging
 import os
 import re
+import traceback
 from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
@@ -47,6 +48,7 @@ from helpers.decode.body import Context, dict_findings, findings_from_value
 from helpers.decode.explain import api_finding, code_value
 from helpers.decode.finding import FIELD_NAMES, KINDS, Finding
 from helpers.decode.text import scan_text
+from helpers.secrets import mask_text
 
 __all__ = ["FIELD_NAMES", "KINDS", "Finding", "decode", "decode_one", "summarize"]
 
@@ -94,10 +96,18 @@ def decode(artifact: Any) -> list[Finding]:
                         return found
             return _decode_text(artifact)
         return _decode_object(artifact)
-    except Exception:  # noqa: BLE001 - decode never raises, by contract
-        log.warning("decode failed on a %s input; returning no findings",
-                    type(artifact).__name__, exc_info=True)
+    except Exception as exc:  # noqa: BLE001 - decode does not raise, by contract
+        _log_failure(artifact, exc)
         return []
+
+
+def _log_failure(artifact: Any, exc: Exception) -> None:
+    # The exception text may quote the input, so it is masked like a finding.
+    log.warning("decode failed on a %s input; returning no findings: %s: %s",
+                type(artifact).__name__, type(exc).__name__, mask_text(str(exc))[:300])
+    if log.isEnabledFor(logging.DEBUG):
+        trace = "".join(traceback.format_exception(exc))
+        log.debug("decode failure traceback:\n%s", mask_text(trace))
 
 
 _OPEN_BRACE = {str: "{", bytes: b"{"}
