@@ -692,3 +692,27 @@ def test_swallowed_failure_log_is_masked(caplog, monkeypatch):
     assert "decode failed on a str input" in caplog.text
     assert FAKE_TOKEN not in caplog.text
     assert "<token:" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        '10:00 INFO upstream said {"code": 200, "message": "OK"}',
+        '10:00 INFO cache {"code": 0, "status": "ok"}',
+        '10:00 WARN graphql {"errors": [{"message": "Cannot query field"}]}',
+    ],
+    ids=["http-like-code", "zero-code", "other-api-errors"],
+)
+def test_log_json_from_other_systems_ignored(line):
+    assert decode(line) == []
+
+
+def test_unknown_api_range_code_in_log():
+    finding = decode_one('10:00 ERROR {"code": 10999, "message": "new thing"}')
+
+    assert finding.code == 10999
+    assert finding.known is False
+
+
+def test_unknown_small_code_in_body():
+    assert decode_one('{"code": 404, "message": "not found"}').code == 404

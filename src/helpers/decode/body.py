@@ -21,7 +21,13 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import Any
 
-from helpers.decode.explain import api_finding, code_for_name, code_value, text_match_finding
+from helpers.decode.explain import (
+    api_finding,
+    code_for_name,
+    code_value,
+    is_known_code,
+    text_match_finding,
+)
 from helpers.decode.finding import Finding, masked
 from helpers.decode.oauth import is_oauth_error, oauth_finding
 
@@ -49,6 +55,8 @@ _REASON_FIXES = {
     "END_SESSION_FAILED": ("yes", "Retry once; if it fails again, check that the "
                            "session is still active."),
 }
+
+_ROUTING_ERROR_KEYS = {"apiErrorCode", "errorMessage", "errorType"}
 
 # Keys of a log record or wrapper object that carry request context.
 _STATUS_KEYS = ("status", "statusCode", "status_code", "httpStatus", "http_status")
@@ -157,7 +165,7 @@ def dict_findings(body: dict, context: Context) -> list[Finding] | None:
     code = body.get("code")
     if code is not None:
         number = code_value(code)
-        if number is not None:
+        if number is not None and _plausible_code(number, context):
             message = body.get("message")
             return [api_finding(number, _text(message), **context.kwargs())]
     detail = body.get("errorDetail")
@@ -183,6 +191,18 @@ def dict_findings(body: dict, context: Context) -> list[Finding] | None:
     return None
 
 
+def _plausible_code(number: int, context: Context) -> bool:
+    """Return whether ``number`` can be an API code in this context.
+
+    In log text, JSON from other systems carries codes such as 0 or 200. An
+    unknown code there counts only in the API's five-digit range; in a
+    response body every code counts.
+    """
+    if context.source != "log" or is_known_code(number):
+        return True
+    return 10_000 <= number <= 99_999
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -192,7 +212,9 @@ def _text(value: Any) -> str:
 def _routing_errors(errors: list, context: Context) -> list[Finding]:
     found = []
     for item in errors:
-        if not isinstance(item, dict):
+        # Other APIs also answer {"errors": [...]}; the routing items carry
+        # at least one of these keys.
+        if not isinstance(item, dict) or not _ROUTING_ERROR_KEYS & item.keys():
             continue
         message = _text(item.get("errorMessage") or item.get("message"))
         number = code_value(item.get("apiErrorCode", item.get("code")))

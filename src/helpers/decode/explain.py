@@ -123,6 +123,11 @@ def _table_fields(code: int, version: str | None) -> tuple | None:
     )
 
 
+def is_known_code(code: int) -> bool:
+    """Return whether any table version lists ``code``."""
+    return _table_fields(code, None) is not None
+
+
 def _int_or_none(value: Any) -> int | None:
     try:
         return int(value) if value is not None and value == value else None
