@@ -7,11 +7,34 @@ document. The tests decode them and check that the code comes back.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 SCRT_URL = "https://acme.my.salesforce-scrt.com/api/v1/agentWork"
+
+
+class QuietHandler(BaseHTTPRequestHandler):
+    """Request handler base that keeps the test output free of access logs."""
+
+    def log_message(self, format, *args):  # noqa: A002 - the base class names it so
+        pass
+
+
+@contextlib.contextmanager
+def local_server(handler: type[BaseHTTPRequestHandler]):
+    """Serve ``handler`` on 127.0.0.1 on a free port; yield the base URL."""
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
 FAKE_TOKEN = "00DFAKE000000000001!fake.token.for.tests"
 
 

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
 import urllib3
 
 from helpers.decode import decode, decode_one
+
+from decode_artifacts import FAKE_TOKEN, QuietHandler, local_server
 
 CAPACITY_MESSAGE = "Specify either a capacityPercentage or a capacityWeight, but not both."
 
@@ -43,7 +43,7 @@ ROUTES = {
 }
 
 
-class _Handler(BaseHTTPRequestHandler):
+class _Handler(QuietHandler):
     def _answer(self):
         status, content_type, body, headers = ROUTES[self.path]
         data = body.encode("utf-8")
@@ -57,22 +57,15 @@ class _Handler(BaseHTTPRequestHandler):
 
     do_GET = do_POST = do_PATCH = _answer
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
-        pass
-
 
 @pytest.fixture(scope="module")
 def server_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _Handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with local_server(_Handler) as url:
+        yield url
 
 
 def _post(url, **kwargs):
-    headers = {"RequestId": "client-id-7", "Authorization": "Bearer 00DFAKE000000000001!fake.token.for.tests"}
+    headers = {"RequestId": "client-id-7", "Authorization": f"Bearer {FAKE_TOKEN}"}
     return requests.post(url, json={}, headers=headers, timeout=5, **kwargs)
 
 

@@ -10,9 +10,7 @@ from __future__ import annotations
 import gzip
 import io
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 import requests
@@ -21,7 +19,7 @@ from helpers import codes
 from helpers.decode import Finding, decode
 from helpers.decode.explain import normalize_message
 
-from decode_artifacts import SHAPES
+from decode_artifacts import SHAPES, QuietHandler, local_server
 
 REQUEST_ID = "7d1e5c2a-0b7f-4a51-9d0c-3f0f5a6b8c21"
 
@@ -125,7 +123,7 @@ def test_decode_later_code_from_later_version():
 
 # --- the same codes as a live response, an exception, a file and a stream ----
 
-class _EchoHandler(BaseHTTPRequestHandler):
+class _EchoHandler(QuietHandler):
     """Answers with status 400 and the body given in the ``body`` query value."""
 
     def do_POST(self):
@@ -138,18 +136,11 @@ class _EchoHandler(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(data)
 
-    def log_message(self, format, *args):  # noqa: A002 - keep test output quiet
-        pass
-
 
 @pytest.fixture(scope="module")
 def echo_url():
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _EchoHandler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}/api/v1/agentWork"
-    server.shutdown()
-    server.server_close()
+    with local_server(_EchoHandler) as url:
+        yield url + "/api/v1/agentWork"
 
 
 @pytest.fixture(scope="module")
