@@ -124,7 +124,7 @@ def test_decode_later_code_from_later_version():
 # --- the same codes as a live response, an exception, a file and a stream ----
 
 class _EchoHandler(QuietHandler):
-    """Answers with status 400 and the body given in the ``body`` query value."""
+    """Respond with status 400 and the body given in the ``body`` query value."""
 
     def do_POST(self):
         query = urllib.parse.parse_qs(urllib.parse.urlsplit(self.path).query)

@@ -16,9 +16,9 @@ returns one ``Finding`` per error, in order of appearance:
 - a ``helpers.model.Exchange``.
 
 It does not raise. Input it cannot read gives an empty list or a ``not_api``
-finding that describes what the input was instead, and an exception raised
-while reading is logged as a warning and gives an empty list (the tests fail
-on such a warning).
+finding that describes what the input was instead. An exception raised while
+reading is logged as a warning and gives an empty list; the tests fail on
+such a warning.
 
 Examples
 --------

@@ -212,7 +212,7 @@ def _text(value: Any) -> str:
 def _routing_errors(errors: list, context: Context) -> list[Finding]:
     found = []
     for item in errors:
-        # Other APIs also answer {"errors": [...]}; the routing items carry
+        # Other APIs also return {"errors": [...]}, but the routing items carry
         # at least one of these keys.
         if not isinstance(item, dict) or not _ROUTING_ERROR_KEYS & item.keys():
             continue
