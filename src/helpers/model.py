@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import copy
 import dataclasses
+import hashlib
 import json as jsonlib
 from dataclasses import dataclass, field
 from typing import Any
@@ -19,6 +20,9 @@ from typing import Any
 from helpers.secrets import mask_headers, mask_text
 
 API_PREFIX = "/api/v1/"
+
+# Attachments up to this many bytes are stored inline in request dicts.
+INLINE_ATTACHMENT_LIMIT = 1024 * 1024
 
 
 @dataclass
@@ -30,18 +34,40 @@ class Attachment:
     mime_type: str = "application/octet-stream"
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        """Return a JSON-ready dict; content over the inline limit is left out.
+
+        Session journals store every request, and the 25 MB upload that
+        reproduces error 10008 would add about 35 MB of base64 per record.
+        Above ``INLINE_ATTACHMENT_LIMIT`` the dict keeps the size and a
+        SHA-256 digest instead of the bytes.
+        """
+        data: dict[str, Any] = {
             "filename": self.filename,
             "mime_type": self.mime_type,
             "size": len(self.content),
-            "content_base64": base64.b64encode(self.content).decode("ascii"),
         }
+        if len(self.content) > INLINE_ATTACHMENT_LIMIT:
+            data["sha256"] = hashlib.sha256(self.content).hexdigest()
+            data["content_omitted"] = True
+        else:
+            data["content_base64"] = base64.b64encode(self.content).decode("ascii")
+        return data
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Attachment:
+        """Build an attachment from ``to_dict`` output.
+
+        When the content was left out, the attachment gets ``size`` zero
+        bytes, so a replay still sends a file of the recorded size and a size
+        error such as 10008 comes back the same way.
+        """
+        if data.get("content_omitted"):
+            content = bytes(int(data.get("size") or 0))
+        else:
+            content = base64.b64decode(data.get("content_base64", ""))
         return cls(
             filename=data["filename"],
-            content=base64.b64decode(data.get("content_base64", "")),
+            content=content,
             mime_type=data.get("mime_type", "application/octet-stream"),
         )
 
