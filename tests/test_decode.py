@@ -716,3 +716,19 @@ def test_unknown_api_range_code_in_log():
 
 def test_unknown_small_code_in_body():
     assert decode_one('{"code": 404, "message": "not found"}').code == 404
+
+
+def test_traceback_with_body_before_error_line():
+    text = (
+        f'{{"code": 10013, "message": "{CAPACITY_MESSAGE}"}}\n'
+        "Traceback (most recent call last):\n"
+        '  File "send.py", line 12, in <module>\n'
+        "requests.exceptions.HTTPError: 400 Client Error: Bad Request for url: "
+        f"{SCRT_URL}\n"
+    )
+
+    found = decode(text)
+
+    assert [f.code for f in found] == [10013]
+    assert found[0].http_status == 400
+    assert found[0].url == SCRT_URL

@@ -293,7 +293,21 @@ def _around(text: str, start: int, end: int) -> Context:
         if line.lstrip().startswith(("{", "[")):
             break
         window.append(line[:WINDOW_PART])
+    if after and after[0].startswith("Traceback (most recent call last)"):
+        window.append(_traceback_exception_line(text, line_end))
     return _context_from(" ".join(window), Context())
+
+
+def _traceback_exception_line(text: str, start: int) -> str:
+    """Return the exception line that ends the Python traceback starting after ``start``.
+
+    A body printed just before a traceback belongs to the exception the
+    traceback ends with, such as ``HTTPError: 400 Client Error ... for url``.
+    """
+    for line in text[start:start + 20 * WINDOW_PART].splitlines()[2:80]:
+        if line and not line[0].isspace():
+            return line[:WINDOW_PART]
+    return ""
 
 
 def _context_from(window: str, context: Context) -> Context:
