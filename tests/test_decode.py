@@ -732,3 +732,22 @@ def test_traceback_with_body_before_error_line():
     assert [f.code for f in found] == [10013]
     assert found[0].http_status == 400
     assert found[0].url == SCRT_URL
+
+
+@pytest.mark.parametrize(
+    ("line", "code"),
+    [
+        ("ERROR {'code': 10013, 'message': 'Specify either'}", 10013),
+        ("ERROR {'success': False, 'errorDetail': {'code': 10022, 'message': 'x'}}", 10022),
+        ("ERROR {'success': False, 'errorReason': 'CHANNEL_ADDRESS_IS_INACTIVE'}", 10031),
+    ],
+    ids=["code", "error-detail", "error-reason"],
+)
+def test_python_dict_repr(line, code):
+    assert [f.code for f in decode(line)] == [code]
+
+
+def test_python_dict_bare_failure():
+    finding = decode_one("ERROR result {'success': False}")
+
+    assert finding.name == "SUCCESS_FALSE"

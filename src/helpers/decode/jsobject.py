@@ -1,5 +1,7 @@
 """Read JavaScript object literals as Node.js prints them (``util.inspect``).
 
+Python dicts printed with ``print()`` have the same shape and read too.
+
 Node clients log errors as ``{ code: 10013, message: 'Specify either ...' }``:
 keys without quotes, strings in single quotes, class names before braces
 (``AxiosHeaders {``), placeholders such as ``[Object]``, ``[Circular *1]`` or
@@ -26,7 +28,10 @@ _PROTOTYPE = re.compile(r"\[Object: null prototype\]\s*")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", "b": "\b", "f": "\f", "v": "\v", "0": "\0"}
 # A tuple, not a string: ``"" in "'\"`"`` is true, and peek() returns "" at the end.
 _QUOTE_CHARS = ("'", '"', "`")
-_LITERALS = {"true": True, "false": False, "null": None, "undefined": None}
+# JavaScript literals, and Python's, since a Python dict printed with print()
+# has the same single-quoted shape.
+_LITERALS = {"true": True, "false": False, "null": None, "undefined": None,
+             "True": True, "False": False, "None": None}
 
 
 class LiteralError(ValueError):
