@@ -140,3 +140,14 @@ def test_value_rejects_unknown_label(client):
     tryit = TryIt(client, _variants(client))
     with pytest.raises(ValueError, match="unknown variant 'nope'"):
         tryit.value = "nope"
+
+
+def test_send_shows_preflight_findings(client):
+    blank_org = [Variant("blank OrgId", lambda: with_headers(client.build_create_conversation(), OrgId=""), 10016)]
+    tryit = TryIt(client, blank_org)
+    cards = tryit.send()
+    assert tryit.exchange.preflight, "the client found nothing wrong with a blank OrgId"
+    preflight = [card for card in cards.cards if getattr(card, "css_class", None) == "isapi-preflight"]
+    assert preflight
+    assert str(preflight[0]).startswith("[warn] Preflight ")
+    assert "OrgId" in str(preflight[0])

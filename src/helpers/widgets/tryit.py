@@ -135,11 +135,16 @@ def exchange_cards(exchange: Any) -> CardList:
     cards: list[Any] = [exchange_card(exchange)]
     cards.extend(exchange.findings)
     for finding in getattr(exchange, "preflight", []) or []:
+        severity = getattr(finding, "severity", "warning")
         cards.append(
             Card(
-                f"Preflight: {getattr(finding, 'message', finding)}",
+                f"Preflight {severity}: {getattr(finding, 'message', finding)}",
                 "warn",
-                [("fix", getattr(finding, "fix", None))],
+                [
+                    ("code", getattr(finding, "code", None)),
+                    ("field", getattr(finding, "field", None)),
+                    ("fix", getattr(finding, "fix", None)),
+                ],
                 css_class="isapi-preflight",
             )
         )
