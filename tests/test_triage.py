@@ -445,3 +445,22 @@ def test_triage_long_span_coarsens_buckets(monkeypatch):
     assert daily[10013].tolist() == [24] * 10
     with pytest.raises(ValueError, match="finer"):
         summary.over_time("1h")
+
+
+def test_triage_docker_json_log_is_not_har(tmp_path):
+    body = json.dumps({"code": 10025, "message": "no conversation"})
+    records = [
+        {"log": f"2026-12-04T10:00:0{i}Z ERROR POST /api/v1/consent {body}\n", "stream": "stderr"}
+        for i in range(3)
+    ]
+    path = tmp_path / "container-json.log"
+    path.write_text("".join(json.dumps(record) + "\n" for record in records))
+    summary = triage(path)
+    assert summary.warnings == []
+    assert summary.to_dict()["by_code"] == {"10025": 3}
+    assert summary.to_dict()["by_endpoint"] == {"/api/v1/consent": 3}
+
+
+def test_triage_missing_file_name_is_not_text(tmp_path):
+    with pytest.raises(FileNotFoundError, match="error_codes.log"):
+        triage(str(tmp_path / "error_codes.log"))

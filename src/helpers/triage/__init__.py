@@ -85,7 +85,7 @@ def triage(
         Log files (a directory means every file below it), an open file
         object (binary or text), or the log text itself. A ``str`` that
         spans lines is text. A one-line ``str`` is a path, unless no such
-        file exists and it contains ``code`` or ``{``.
+        file exists and it contains ``{``, ``"`` or ``=``.
     freq : str, optional
         Bucket width for counts over time (``"15min"``, ``"1h"``, ``"1D"``);
         chosen from the time span when omitted.

@@ -39,7 +39,9 @@ DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 # An error split across a cut is lost, and the summary gets a warning.
 MAX_LINE_BYTES = 64 * 1024 * 1024
 _COMPRESSED_READ = 1024 * 1024
-_HAR_START = re.compile(rb'^\s*\{\s*"log"\s*:')
+# HAR's "log" is an object; Docker's json-file driver writes "log" as a
+# string on every line, and those files are JSON lines.
+_HAR_START = re.compile(rb'^\s*\{\s*"log"\s*:\s*\{')
 _CSV_HEADER = re.compile(r'^"?[A-Za-z_@][\w .@:/-]{0,63}"?(?:,"?[A-Za-z_@][\w .@:/-]{0,63}"?)+\r?$')
 _REQUEST_ID_HEADERS = frozenset({"requestid", "request-id", "request_id", "x-request-id"})
 
@@ -103,7 +105,8 @@ def resolve_inputs(source) -> list[LogInput]:
 
 def _looks_like_text(value: str) -> bool:
     # A str is log text when it cannot be a file name: it spans lines, or
-    # it does not exist and contains something a log line has.
+    # it names no existing file and contains a brace, a quote or "=", which
+    # error bodies have and file names seldom do.
     if "\n" in value or "\x00" in value:
         return True
     if len(value) > 4096:
@@ -113,7 +116,7 @@ def _looks_like_text(value: str) -> bool:
             return False
     except (OSError, ValueError):
         return True
-    return "code" in value or "{" in value
+    return any(mark in value for mark in ('{', '"', "="))
 
 
 def _path_inputs(path: Path) -> list[LogInput]:
