@@ -464,3 +464,17 @@ def test_triage_docker_json_log_is_not_har(tmp_path):
 def test_triage_missing_file_name_is_not_text(tmp_path):
     with pytest.raises(FileNotFoundError, match="error_codes.log"):
         triage(str(tmp_path / "error_codes.log"))
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-16-be"])
+def test_triage_utf16_export(tmp_path, encoding):
+    text = '2026-12-04T10:00:00Z {"code":10013,"message":"a"}\r\n' * 3
+    path = tmp_path / "export.log"
+    data = text.encode(encoding)
+    if encoding == "utf-16-be":
+        data = b"\xfe\xff" + data
+    path.write_bytes(gzip.compress(data) if encoding == "utf-16" else data)
+    summary = triage(path, chunk_size=7)
+    assert summary.warnings == []
+    assert summary.to_dict()["by_code"] == {"10013": 3}
+    assert summary.rows["line"].tolist() == [1, 2, 3]

@@ -3,7 +3,7 @@
 A plain (not gzipped, not HAR) log file on disk can be cut at any byte. Each
 range owns the lines that start inside it, so a worker skips the partial line
 at its start and finishes the line that crosses its end. Gzip and HAR files
-cannot be cut and form one range each. ``scan_range`` returns a picklable
+cannot be cut and form one range each, and so do UTF-16 files. ``scan_range`` returns a picklable
 ``RangeResult``; merging results in range order gives exactly the counts and
 rows of one sequential pass, with line numbers shifted by the lines of the
 earlier ranges of the same file. The local worker pool and the Dask path both
@@ -21,6 +21,7 @@ from helpers.triage.extract import NAT, Accumulator, LineExtractor
 from helpers.triage.readers import (
     DEFAULT_CHUNK_SIZE,
     GZIP_MAGIC,
+    UTF16_BOMS,
     LogInput,
     ScanReport,
     _HAR_START,
@@ -73,7 +74,7 @@ def plan_ranges(
         size = os.path.getsize(path)
         with open(path, "rb") as file:
             head = file.read(_HEAD_BYTES)
-        splittable = not head.startswith(GZIP_MAGIC) and not _HAR_START.match(
+        splittable = not head.startswith((GZIP_MAGIC, *UTF16_BOMS)) and not _HAR_START.match(
             head[:4096].lstrip(b"\xef\xbb\xbf")
         )
         if not splittable or size <= block_size:

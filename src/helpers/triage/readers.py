@@ -18,6 +18,7 @@ the damage are counted, and a warning names the file.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import json
@@ -34,6 +35,7 @@ from helpers.triage.extract import LineExtractor
 logger = logging.getLogger(__name__)
 
 GZIP_MAGIC = b"\x1f\x8b"
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 DEFAULT_CHUNK_SIZE = 8 * 1024 * 1024
 # A line longer than this is cut into pieces so that memory stays bounded.
 # An error split across a cut is lost, and the summary gets a warning.
@@ -152,8 +154,13 @@ def iter_chunks(stream, chunk_size: int, report: ScanReport, name: str, counter)
     """Yield the decompressed bytes of ``stream`` in chunks of about ``chunk_size``.
 
     ``counter`` is called with the number of raw bytes read from the input,
-    for the progress bar.
+    for the progress bar. UTF-16 text (with a byte order mark, as Windows
+    tools export it) is converted to UTF-8.
     """
+    return _utf16_to_utf8(_raw_chunks(stream, chunk_size, report, name, counter))
+
+
+def _raw_chunks(stream, chunk_size: int, report: ScanReport, name: str, counter) -> Iterator[bytes]:
     head = stream.read(2)
     counter(len(head))
     if head[:2] != GZIP_MAGIC:
@@ -166,6 +173,23 @@ def iter_chunks(stream, chunk_size: int, report: ScanReport, name: str, counter)
             yield data
         return
     yield from _iter_gzip(stream, head, chunk_size, report, name, counter)
+
+
+def _utf16_to_utf8(chunks: Iterator[bytes]) -> Iterator[bytes]:
+    first = next(chunks, b"")
+    if not first.startswith(UTF16_BOMS):
+        if first:
+            yield first
+        yield from chunks
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")(errors="replace")
+    for data in _prepend(first, chunks):
+        text = decoder.decode(data)
+        if text:
+            yield text.encode("utf-8")
+    text = decoder.decode(b"", final=True)
+    if text:
+        yield text.encode("utf-8")
 
 
 def _iter_gzip(stream, head: bytes, chunk_size: int, report: ScanReport, name: str, counter):
