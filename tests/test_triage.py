@@ -7,6 +7,7 @@ import io
 import json
 import os
 from collections import Counter
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -478,3 +479,13 @@ def test_triage_utf16_export(tmp_path, encoding):
     assert summary.warnings == []
     assert summary.to_dict()["by_code"] == {"10013": 3}
     assert summary.rows["line"].tolist() == [1, 2, 3]
+
+
+def test_triage_glob_pattern(tmp_path):
+    for name in ("a.log", "b.log", "c.txt"):
+        (tmp_path / name).write_text('{"code":10013,"message":"a"}\n')
+    summary = triage(str(tmp_path / "*.log"))
+    assert summary.total_errors == 2
+    assert [Path(f).name for f in summary.files] == ["a.log", "b.log"]
+    with pytest.raises(FileNotFoundError, match="no log file matches"):
+        triage(str(tmp_path / "*.gz"))

@@ -82,7 +82,8 @@ def triage(
     Parameters
     ----------
     source : path, str, bytes, file object, or list of these
-        Log files (a directory means every file below it), an open file
+        Log files (a directory means every file below it, and a pattern
+        such as ``"logs/*.gz"`` every matching file), an open file
         object (binary or text), or the log text itself. A ``str`` that
         spans lines is text. A one-line ``str`` is a path, unless no such
         file exists and it contains ``{``, ``"`` or ``=``.

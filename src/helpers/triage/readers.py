@@ -1,14 +1,16 @@
 """Open log sources and feed their lines, in large blocks, to the extractor.
 
-A source is a path, a directory (every file below it, in name order), an open
-binary or text file object, a ``str`` of log text, ``bytes``, or a list of
-any of these. Each input is read in binary chunks; gzip is recognized by its
-magic bytes, whatever the file is called. The first chunk decides the shape:
+A source is a path, a glob pattern such as ``logs/*.gz``, a directory (every
+file below it, in name order), an open binary or text file object, a ``str``
+of log text, ``bytes``, or a list of any of these. Each input is read in
+binary chunks. Gzip is recognized by its magic bytes, whatever the file is
+called, and UTF-16 text by its byte order mark. The first chunk decides the
+shape:
 
-- a HAR file (a JSON document whose first key is ``log``) is parsed whole and
-  each entry's response body is searched;
+- a HAR file (a JSON document whose first key, ``log``, is an object) is
+  parsed whole, and each entry's response body is searched;
 - a CSV export with a header line is split into fields only on the lines that
-  hold a match, so that a ``requestId`` column keeps its name;
+  contain a match, so that a ``requestId`` column keeps its name;
 - anything else (plain text, JSON lines, CSV without a header) is searched
   line by line as raw bytes.
 
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import glob
 import io
 import json
 import logging
@@ -122,6 +125,11 @@ def _looks_like_text(value: str) -> bool:
 
 
 def _path_inputs(path: Path) -> list[LogInput]:
+    if not path.exists() and glob.has_magic(str(path)):
+        matches = sorted(glob.glob(str(path), recursive=True))
+        if not matches:
+            raise FileNotFoundError(f"no log file matches {path}; check the pattern")
+        return [item for match in matches for item in _path_inputs(Path(match))]
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file())
         return [_file_input(p) for p in files]
