@@ -489,3 +489,12 @@ def test_triage_glob_pattern(tmp_path):
     assert [Path(f).name for f in summary.files] == ["a.log", "b.log"]
     with pytest.raises(FileNotFoundError, match="no log file matches"):
         triage(str(tmp_path / "*.gz"))
+
+
+def test_triage_rows_csv_with_worker_pool(tmp_path):
+    log = write_synthetic_log(tmp_path / "app.log", "plain", error_lines=120, noise_per_error=3)
+    one_pass, pooled = tmp_path / "one.csv", tmp_path / "pooled.csv"
+    triage(log.path, rows_csv=one_pass, workers=1)
+    triage(log.path, rows_csv=pooled, workers=2, block_size=3000)
+    assert pooled.read_text() == one_pass.read_text()
+    assert len(pd.read_csv(pooled)) == 120
