@@ -94,3 +94,12 @@ def test_cli_triage_workers(logs):
     result = run_triage(logs[0].path, "--workers", "2", "--json")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["total_errors"] == 20
+
+
+def test_cli_triage_glob_pattern(logs, tmp_path):
+    result = run_triage(tmp_path / "*.log", "--json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["total_errors"] == 20
+    nothing = run_triage(tmp_path / "*.nope")
+    assert nothing.returncode == 2
+    assert "no log file matches" in nothing.stderr

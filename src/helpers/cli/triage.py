@@ -11,6 +11,7 @@ OUT`` also writes one row per error. Exit status 0 means errors were found,
 from __future__ import annotations
 
 import argparse
+import glob
 import json
 import sys
 from pathlib import Path
@@ -35,7 +36,7 @@ def register(subparsers: argparse._SubParsersAction) -> argparse.ArgumentParser:
         "files",
         nargs="+",
         metavar="FILE",
-        help="log file or directory to read; '-' reads standard input",
+        help="log file, directory or quoted glob pattern to read; '-' reads standard input",
     )
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
     parser.add_argument(
@@ -109,6 +110,9 @@ def _source(name: str):
     if name == STDIN_NAME:
         return sys.stdin.buffer
     path = Path(name)
+    if glob.has_magic(name) and not path.exists():
+        # A quoted pattern such as 'logs/*.gz'; triage expands it.
+        return path
     if not path.exists():
         raise UsageError(f"log file not found: {name}; check the path")
     return path
