@@ -576,8 +576,10 @@ class LineExtractor:
         if quote == b"'":
             match = REPR_MESSAGE_PATTERN.search(line, brace + 1)
             return None if match is None else self._decode_message(match.group(1))
-        body = _to_plain_json(line[brace + 1 :] if brace >= 0 else line, quote)
-        match = JSON_MESSAGE_PATTERN.search(body)
+        if quote == b'"':
+            match = JSON_MESSAGE_PATTERN.search(line, brace + 1)
+        else:
+            match = JSON_MESSAGE_PATTERN.search(_to_plain_json(line[brace + 1 :], quote))
         if match is None:
             match = JSON_MESSAGE_PATTERN.search(_to_plain_json(line, quote))
         return None if match is None else self._decode_message(match.group(1))
