@@ -65,3 +65,46 @@ def test_oversized_upload_replays_as_10008(fresh_sandbox, profile):
     exchange = send(rebuilt, fresh_sandbox.url)
 
     assert exchange.response_json()["code"] == 10008
+
+
+CANARY_TOKEN = "00DFAKE00000001!CANARYtokenInRepr"
+
+
+def test_request_repr_masks_bearer_token():
+    request = ApiRequest(
+        "POST", "/api/v1/route", {"Authorization": f"Bearer {CANARY_TOKEN}"}
+    )
+
+    text = repr(request)
+
+    assert CANARY_TOKEN not in text
+    assert "Bearer <token:" in text
+    assert "'/api/v1/route'" in text
+
+
+def test_request_repr_masks_basic_credentials():
+    request = ApiRequest("GET", "/x", {"Authorization": "Basic dXNlcjpzZWNyZXQ="})
+
+    assert "dXNlcjpzZWNyZXQ=" not in repr(request)
+
+
+def test_request_repr_masks_token_in_body():
+    request = ApiRequest("POST", "/x", json={"access_token": CANARY_TOKEN})
+
+    assert CANARY_TOKEN not in repr(request)
+
+
+def test_request_repr_shows_sizes_not_bytes():
+    request = ApiRequest(
+        "POST",
+        "/api/v1/interactions",
+        json_part={"to": "x"},
+        attachments=[Attachment("a.png", b"\x89PNG" * 1000, "image/png")],
+        raw_body=b"z" * 50,
+    )
+
+    text = repr(request)
+
+    assert "<4000 bytes>" in text
+    assert "raw_body=<50 bytes>" in text
+    assert "PNG" not in text.replace("a.png", "")

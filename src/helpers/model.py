@@ -25,7 +25,7 @@ API_PREFIX = "/api/v1/"
 INLINE_ATTACHMENT_LIMIT = 1024 * 1024
 
 
-@dataclass
+@dataclass(repr=False)
 class Attachment:
     """One file sent in the ``attachments`` part of ``POST /interactions``."""
 
@@ -71,8 +71,15 @@ class Attachment:
             mime_type=data.get("mime_type", "application/octet-stream"),
         )
 
+    def __repr__(self) -> str:
+        # The size stands in for the bytes: a 25 MB repr helps nobody.
+        return (
+            f"Attachment(filename={self.filename!r}, "
+            f"content=<{len(self.content)} bytes>, mime_type={self.mime_type!r})"
+        )
 
-@dataclass
+
+@dataclass(repr=False)
 class ApiRequest:
     """A request to the Interaction Service API, independent of the target.
 
@@ -160,6 +167,24 @@ class ApiRequest:
 
     def replace(self, **changes: Any) -> ApiRequest:
         return dataclasses.replace(self.copy(), **changes)
+
+    def __repr__(self) -> str:
+        # A notebook cell that ends with a request displays this repr and
+        # saves it in the notebook, so credentials are masked here too.
+        parts = [
+            f"method={self.method!r}",
+            f"path={self.path!r}",
+            f"headers={mask_headers(self.headers)!r}",
+        ]
+        for name in ("json", "json_part", "query"):
+            value = getattr(self, name)
+            if value is not None:
+                parts.append(f"{name}={mask_text(repr(value))}")
+        if self.attachments:
+            parts.append(f"attachments={self.attachments!r}")
+        if self.raw_body is not None:
+            parts.append(f"raw_body=<{len(self.raw_body)} bytes>")
+        return f"ApiRequest({', '.join(parts)})"
 
     def masked(self) -> ApiRequest:
         """Return a copy whose headers carry no credential."""
