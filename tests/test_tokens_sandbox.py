@@ -231,6 +231,16 @@ def test_cli_mint_oauth_error_exit_2(key, app, tmp_path, capsys):
     assert "invalid assertion" in capsys.readouterr().err
 
 
+def test_cli_mint_names_oauth_error(key, app, tmp_path, capsys):
+    path = tmp_path / "server.key"
+    path.write_text(key_pem(key), encoding="utf-8")
+    args = ["token", "mint", "--consumer-key", "3MVG9FAKE.unknown.consumer.key", "--key-file", str(path), "--username", app["username"], "--login-url", app["login_url"]]
+    assert main(args) == 2
+    shown = capsys.readouterr().err
+    assert "invalid_client_id" in shown
+    assert "<token:" not in shown
+
+
 def test_minted_token_never_logged(box, key, app, caplog):
     with caplog.at_level(logging.DEBUG):
         result = mint_token(app["consumer_key"], key_pem(key), app["username"], app["login_url"])

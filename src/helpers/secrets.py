@@ -43,10 +43,22 @@ PRIVATE_KEY_PATTERN = re.compile(
     re.DOTALL,
 )
 
-# "access_token": "..." in an OAuth response or a log record.
+# "access_token": "..." in an OAuth response, assertion=... in a form body,
+# or client_secret: ... in a log record. The last group is the value. The
+# ``separator`` and ``quote`` groups let _mask_field_value tell a credential
+# from prose such as "rejected the assertion: invalid_client_id".
 ACCESS_TOKEN_FIELD_PATTERN = re.compile(
-    r"""(?i)(["']?(?:access_token|refresh_token|assertion|client_secret)["']?\s*[:=]\s*["']?)([^"'&\s,}]{8,})"""
+    r"""(?i)(["']?(?:access_token|refresh_token|assertion|client_secret)["']?"""
+    r"""\s*(?P<separator>[:=])\s*(?P<quote>["']?))([^"'&\s,}]{8,})"""
 )
+
+# A value made only of lowercase letters joined by "_" or "-", such as the
+# OAuth error codes invalid_grant and invalid_client_id. The credentials that
+# Salesforce issues (JWTs, session tokens, consumer secrets) mix in digits,
+# capitals or punctuation, so such a word after "key:" is taken as prose.
+# NOTE: a hand-made secret of only lowercase letters, written unquoted after
+# "client_secret:", is therefore not masked. Quoted or key=value forms are.
+PLAIN_WORD_PATTERN = re.compile(r"[a-z]+(?:[_-][a-z]+)*")
 
 
 # "password": "..." in a JSON document, or password=... in a form body.
@@ -110,7 +122,20 @@ def mask_text(text: str) -> str:
 
 
 def _mask_field_value(match: re.Match) -> str:
-    value = match.group(2)
+    value = match.group(match.re.groups)
     if value.startswith("<token:"):
         return match.group(0)
+    if _is_prose_word(match, value):
+        return match.group(0)
     return match.group(1) + token_placeholder(value)
+
+
+def _is_prose_word(match: re.Match, value: str) -> bool:
+    # Only an unquoted value after a colon can be prose. A quoted JSON value
+    # and a form field (key=value) are always masked, whatever they contain.
+    groups = match.re.groupindex
+    if "separator" not in groups:
+        return False
+    if match.group("separator") != ":" or match.group("quote"):
+        return False
+    return PLAIN_WORD_PATTERN.fullmatch(value) is not None

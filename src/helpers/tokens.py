@@ -404,7 +404,7 @@ def oauth_error(
     except ImportError:  # NOTE: only while the decoder package is not installed.
         return TokenError(f"{error}: {description}.", "", **oauth, **common)
     finding = oauth_finding(error, description, http_status=status, url=url)
-    problem = f"the token endpoint rejected the assertion: {error}"
+    problem = f"the token endpoint rejected the JWT assertion with error {error}"
     problem += f" ({description})." if description else "."
     if finding.cause:
         problem += f" Likely cause: {finding.cause}"
