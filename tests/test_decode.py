@@ -6,11 +6,12 @@ import gzip
 import io
 import json
 import random
+import re
 
 import pytest
 
 from helpers import codes
-from helpers.decode import Finding, decode, decode_one, summarize
+from helpers.decode import Finding, decode, decode_one, summarize, transport
 from helpers.decode.body import ERROR_REASONS
 from helpers.decode.explain import code_for_name
 from helpers.model import ApiRequest, Exchange
@@ -504,6 +505,31 @@ def test_har_failed_connection_entry():
     assert finding.name == "DNS_RESOLUTION_FAILED"
     assert finding.request_id == "r-har"
     assert finding.source == "har"
+
+
+def test_har_entry_without_request_url():
+    har = {"log": {"entries": [{"request": 5, "response": {"status": 0}}]}}
+
+    finding = decode_one(har)
+
+    assert finding.kind == "transport"
+    assert finding.summary == "No connection could be made."
+
+
+@pytest.mark.parametrize("category", sorted(transport.FAILURES))
+def test_transport_summary_without_host(category):
+    summary = transport.transport_finding(category).summary
+
+    assert "  " not in summary
+    assert re.search(r"\b(?:to|with) (?:could|was|failed)\b", summary) is None
+    assert "{" not in summary
+
+
+@pytest.mark.parametrize("category", sorted(transport.FAILURES))
+def test_transport_summary_names_host(category):
+    summary = transport.transport_finding(category, host="example.invalid").summary
+
+    assert "example.invalid" in summary
 
 
 def test_har_success_false_with_2xx():

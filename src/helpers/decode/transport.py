@@ -28,7 +28,12 @@ SCRT_HOST_HINT = (
 
 @dataclass(frozen=True, slots=True)
 class Failure:
-    """The explanation of one kind of transport failure."""
+    """The explanation of one kind of transport failure.
+
+    ``summary`` is a ``str.format`` template: ``{host}``, ``{to_host}`` and
+    ``{with_host}`` become " HOST", " to HOST" and " with HOST", or nothing
+    when the host is unknown.
+    """
 
     name: str
     summary: str
@@ -52,7 +57,7 @@ FAILURES = {
     ),
     "ssl": Failure(
         "TLS_FAILED",
-        "The TLS handshake with{host} failed, so the request was not sent.",
+        "The TLS handshake{with_host} failed, so the request was not sent.",
         "A corporate proxy re-signs HTTPS traffic with a CA that Python does not "
         "trust, the CA bundle is outdated, the certificate does not match the host "
         "name (a wrong or internal host), or the machine's clock is wrong.",
@@ -63,7 +68,7 @@ FAILURES = {
     ),
     "proxy": Failure(
         "PROXY_FAILED",
-        "The HTTP proxy refused or failed the connection{host}.",
+        "The HTTP proxy refused or failed the connection{to_host}.",
         "HTTPS_PROXY or HTTP_PROXY point at a proxy that is down, needs credentials, "
         "or does not allow the target host.",
         "Check HTTPS_PROXY, HTTP_PROXY and NO_PROXY, the proxy credentials, and "
@@ -73,7 +78,7 @@ FAILURES = {
     ),
     "refused": Failure(
         "CONNECTION_REFUSED",
-        "The connection to{host} was refused: nothing accepts connections on that "
+        "The connection{to_host} was refused: nothing accepts connections on that "
         "host and port.",
         "The base URL has a wrong host or port, the local sandbox is not running, "
         "or a firewall rejects the connection.",
@@ -84,7 +89,7 @@ FAILURES = {
     ),
     "connect_timeout": Failure(
         "CONNECT_TIMEOUT",
-        "No connection to{host} could be opened within the connect timeout.",
+        "No connection{to_host} could be opened within the connect timeout.",
         "A firewall drops the packets, the network needs a proxy or VPN that is "
         "not configured, or the host is wrong and unreachable.",
         "Check the VPN, the proxy variables (HTTPS_PROXY, NO_PROXY) and whether "
@@ -94,7 +99,7 @@ FAILURES = {
     ),
     "read_timeout": Failure(
         "READ_TIMEOUT",
-        "The connection to{host} was open but no answer arrived within the read "
+        "The connection{to_host} was open but no answer arrived within the read "
         "timeout.",
         "The service or a proxy in between was slow, or the request was stuck.",
         "Raise the read timeout a little and retry with backoff. If the same "
@@ -105,7 +110,7 @@ FAILURES = {
     ),
     "reset": Failure(
         "CONNECTION_RESET",
-        "The connection to{host} was closed before an answer arrived.",
+        "The connection{to_host} was closed before an answer arrived.",
         "A proxy, load balancer or firewall cut the connection, or TLS interception "
         "broke it.",
         "Retry with backoff; if it repeats, check the proxy and firewall between "
@@ -116,7 +121,7 @@ FAILURES = {
     ),
     "connection": Failure(
         "CONNECTION_FAILED",
-        "No connection to{host} could be made.",
+        "No connection{to_host} could be made.",
         "The host or port is wrong, the network path is blocked, or a proxy or VPN "
         "is missing.",
         "Check the base URL, the VPN and the proxy settings. " + SCRT_HOST_HINT,
@@ -224,13 +229,13 @@ def transport_finding(
 ) -> Finding:
     """Build the finding for a transport failure of ``category`` (a key of ``FAILURES``)."""
     failure = FAILURES.get(category, FAILURES["connection"])
-    host_text = f" {host}" if host else ""
+    host = (host or "").strip()
     return Finding(
         kind="transport",
         known=True,
         name=failure.name,
         message=masked(message[:500]),
-        summary=failure.summary.format(host=host_text),
+        summary=_summary_for_host(failure.summary, host),
         cause=failure.cause + describe_host(host),
         fix=failure.fix,
         retryable=failure.retryable,
@@ -240,6 +245,14 @@ def transport_finding(
         url=masked(url),
         source=source,
     )
+
+
+def _summary_for_host(template: str, host: str) -> str:
+    # The placeholders carry their preposition, so a summary without a host
+    # (a HAR entry with no URL) still reads as a sentence.
+    if not host:
+        return template.format(host="", to_host="", with_host="")
+    return template.format(host=f" {host}", to_host=f" to {host}", with_host=f" with {host}")
 
 
 def classify_text(text: str) -> str | None:
