@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 
@@ -37,6 +38,8 @@ JSON_VALUES = st.recursive(
     max_leaves=20,
 )
 
+DECODE_LOGGER = "helpers.decode"
+
 
 class _FailureRecorder(logging.Handler):
     """Collects the warnings ``decode`` logs when it swallows an exception."""
@@ -49,15 +52,24 @@ class _FailureRecorder(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-RECORDER = _FailureRecorder()
-logging.getLogger("helpers.decode").addHandler(RECORDER)
+@contextlib.contextmanager
+def _recorded_failures():
+    # Attached for one decode call only: a handler left on the logger would
+    # collect the warnings of every test that runs after this module loads.
+    recorder = _FailureRecorder()
+    logger = logging.getLogger(DECODE_LOGGER)
+    logger.addHandler(recorder)
+    try:
+        yield recorder.messages
+    finally:
+        logger.removeHandler(recorder)
 
 
 def _check(artifact):
     # decode swallows exceptions by contract, so a bug shows only as a warning.
-    RECORDER.messages.clear()
-    found = decode(artifact)
-    failures = [m for m in RECORDER.messages if m.startswith("decode failed")]
+    with _recorded_failures() as messages:
+        found = decode(artifact)
+    failures = [m for m in messages if m.startswith("decode failed")]
     assert failures == []
     assert isinstance(found, list)
     for finding in found:
@@ -65,6 +77,20 @@ def _check(artifact):
         assert isinstance(str(finding), str)
         assert isinstance(finding._repr_html_(), str)
         json.dumps(finding.to_dict())
+
+
+def test_no_recorder_left_on_logger():
+    _check("{code: 10013}")
+
+    leftover = [handler for handler in logging.getLogger(DECODE_LOGGER).handlers
+                if isinstance(handler, _FailureRecorder)]
+    assert leftover == []
+
+
+def test_recorder_ignores_earlier_warnings():
+    logging.getLogger(DECODE_LOGGER).warning("decode failed on an earlier input")
+
+    _check('{"code": 10013, "message": "m"}')
 
 
 @SETTINGS
@@ -107,5 +133,8 @@ def test_js_reader_raises_only_literal_error(text):
 
 def test_js_reader_at_end_of_text():
     # peek() returns "" at the end, and "" is in every string.
-    assert decode("m{b:") == []
-    assert decode("x {a: 'x' +") == []
+    with _recorded_failures() as messages:
+        assert decode("m{b:") == []
+        assert decode("x {a: 'x' +") == []
+
+    assert messages == []
