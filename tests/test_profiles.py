@@ -106,6 +106,21 @@ def test_file_missing_and_invalid_toml(tmp_path):
         profile_from_file(bad)
 
 
+def test_file_directory_named(tmp_path):
+    with pytest.raises(ProfileError, match="is a directory") as caught:
+        load_profile(str(tmp_path))
+    assert str(tmp_path) in str(caught.value)
+    assert "does not exist" not in str(caught.value)
+
+
+def test_file_binary_named(tmp_path):
+    path = tmp_path / "p.toml"
+    path.write_bytes(b"\xff\xfe\x00binary")
+    with pytest.raises(ProfileError, match="not UTF-8 text") as caught:
+        profile_from_file(path)
+    assert str(path) in str(caught.value)
+
+
 def test_validation_collects_every_problem():
     values = {
         "base_url": "http://example.com",

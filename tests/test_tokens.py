@@ -142,6 +142,14 @@ def test_key_missing_file():
         load_private_key("/nonexistent/server.key")
 
 
+def test_key_directory_named(tmp_path):
+    for given in (str(tmp_path), tmp_path):
+        with pytest.raises(TokenError, match="is a directory") as caught:
+            load_private_key(given)
+        assert str(tmp_path) in str(caught.value)
+        assert "PEM file" in str(caught.value)
+
+
 def test_key_error_never_contains_key(pem):
     damaged = pem[:120] + "#" + pem[121:]
     with pytest.raises(TokenError) as caught:
@@ -339,6 +347,43 @@ def test_cli_mint_missing_key_file(capsys):
         main(["token", "mint", "--consumer-key", CONSUMER_KEY, "--key-file", "/nonexistent.key", "--username", "u@x.invalid", "--login-url", "http://127.0.0.1:9"])
     assert caught.value.code == 2
     assert "does not exist" in capsys.readouterr().err
+
+
+def cli_usage_error(args, capsys):
+    with pytest.raises(SystemExit) as caught:
+        main(args)
+    assert caught.value.code == 2
+    return capsys.readouterr().err
+
+
+def test_cli_inspect_binary_file(tmp_path, capsys):
+    path = tmp_path / "token.bin"
+    path.write_bytes(b"\x7fELF\x02\x01\x01\x00\xff\xfe")
+    shown = cli_usage_error(["token", "inspect", str(path)], capsys)
+    assert str(path) in shown
+    assert "binary" in shown
+    assert "Traceback" not in shown
+
+
+def test_cli_inspect_nul_bytes_file(tmp_path, capsys):
+    path = tmp_path / "token.dat"
+    path.write_bytes(b"abc\x00def")
+    shown = cli_usage_error(["token", "inspect", str(path)], capsys)
+    assert "binary" in shown
+
+
+def test_cli_inspect_directory(tmp_path, capsys):
+    shown = cli_usage_error(["token", "inspect", str(tmp_path)], capsys)
+    assert str(tmp_path) in shown
+    assert "is a directory" in shown
+    assert "does not exist" not in shown
+
+
+def test_cli_mint_key_directory(tmp_path, capsys):
+    args = ["token", "mint", "--consumer-key", CONSUMER_KEY, "--key-file", str(tmp_path), "--username", "u@x.invalid", "--login-url", "http://127.0.0.1:9"]
+    shown = cli_usage_error(args, capsys)
+    assert "is a directory" in shown
+    assert "PEM file" in shown
 
 
 # -- property: whitespace damage anywhere in the body is repaired -------------

@@ -49,12 +49,12 @@ def _read_key_input(key: str | bytes | os.PathLike[str]) -> str | bytes:
     """Return the key text or bytes, reading the file when ``key`` is a path."""
     if isinstance(key, os.PathLike):
         path = Path(key).expanduser()
-        if not path.is_file():
+        if not path.is_file() and not path.is_dir():
             raise TokenError(
                 f"private key file {str(path)!r} does not exist.",
                 "Pass the path of the PEM file that contains the private key.",
             )
-        return path.read_bytes()
+        return _read_key_file(path)
     looks_like_path = (
         isinstance(key, str)
         and "\n" not in key.strip()
@@ -63,8 +63,8 @@ def _read_key_input(key: str | bytes | os.PathLike[str]) -> str | bytes:
     )
     if looks_like_path:
         path = Path(key.strip()).expanduser()
-        if path.is_file():
-            return path.read_bytes()
+        if path.is_file() or path.is_dir():
+            return _read_key_file(path)
         is_key_body = BASE64_PATTERN.match(re.sub(r"\s+", "", key)) and (
             len(key.strip()) >= MIN_KEY_BODY_LENGTH
         )
@@ -74,6 +74,22 @@ def _read_key_input(key: str | bytes | os.PathLike[str]) -> str | bytes:
                 "Pass the path of the PEM file, or the PEM text itself.",
             )
     return key
+
+
+def _read_key_file(path: Path) -> bytes:
+    if path.is_dir():
+        raise TokenError(
+            f"private key path {str(path)!r} is a directory.",
+            "Pass the path of the PEM file inside it that contains the private "
+            "key, such as server.key.",
+        )
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        raise TokenError(
+            f"private key file {str(path)!r} cannot be read ({exc.strerror}).",
+            "Check the file's permissions, or pass the PEM text itself.",
+        ) from None
 
 
 def _classify_pem_label(label: str, text: str) -> None:

@@ -602,12 +602,28 @@ def _reject_token_values(data: Mapping[str, Any], where: str) -> None:
 
 
 def _read_profile_file(path: Path) -> dict[str, Any]:
+    if path.is_dir():
+        raise ProfileError(
+            f"profile path {str(path)!r} is a directory; pass the path of a "
+            "TOML or JSON profile file inside it"
+        )
     if not path.is_file():
         raise ProfileError(
             f"profile file {str(path)!r} does not exist; check {PROFILE_FILE_ENV} "
             "or the path"
         )
-    text = path.read_text(encoding="utf-8")
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise ProfileError(
+            "profile file is not UTF-8 text; pass a TOML or JSON profile file",
+            source=str(path),
+        ) from None
+    except OSError as exc:
+        raise ProfileError(
+            f"profile file cannot be read ({exc.strerror}); check its permissions",
+            source=str(path),
+        ) from None
     try:
         if path.suffix.lower() == ".json":
             data = json.loads(text)

@@ -88,14 +88,47 @@ def _read_token(value: str | None) -> str:
             raise UsageError(f"pass a token, a file or -, or set {TOKEN_ENV}")
         return token
     if value == "-":
-        return sys.stdin.read()
+        try:
+            return sys.stdin.read()
+        except UnicodeDecodeError:
+            raise UsageError(
+                "standard input is not UTF-8 text; pipe in only the access token"
+            ) from None
     path = Path(value).expanduser()
+    if len(value) < 4096 and path.is_dir():
+        raise UsageError(
+            f"{mask_text(value)!r} is a directory; pass the token itself, the "
+            "path of a text file that contains it, or - for standard input"
+        )
     if len(value) < 4096 and path.is_file():
-        return path.read_text(encoding="utf-8")
+        return _read_token_file(path, value)
     # A token never contains a path separator, so such a value is a missing file.
     if "/" in value or "\\" in value:
         raise UsageError(f"file {mask_text(value)!r} does not exist")
     return value
+
+
+def _read_token_file(path: Path, value: str) -> str:
+    masked_name = mask_text(value)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(
+            f"file {masked_name!r} cannot be read ({exc.strerror}); "
+            "check its permissions"
+        ) from None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        text = None
+    # A NUL byte is valid UTF-8, but a token file has no reason to contain one.
+    if text is None or "\x00" in text:
+        raise UsageError(
+            f"file {masked_name!r} is binary, not a text file that contains a "
+            "token; pass a file that contains only the access token, or the "
+            "token itself"
+        )
+    return text
 
 
 def _inspect(args: argparse.Namespace) -> int:
@@ -120,6 +153,11 @@ def _mint(args: argparse.Namespace) -> int:
         if password is None:
             raise UsageError(f"environment variable {args.key_password_env} is not set")
     key_path = Path(args.key_file).expanduser()
+    if key_path.is_dir():
+        raise UsageError(
+            f"key file {args.key_file!r} is a directory; pass the path of the PEM "
+            "file inside it that contains the RSA private key"
+        )
     if not key_path.is_file():
         raise UsageError(f"key file {args.key_file!r} does not exist")
     try:
