@@ -103,3 +103,9 @@ def test_cli_triage_glob_pattern(logs, tmp_path):
     nothing = run_triage(tmp_path / "*.nope")
     assert nothing.returncode == 2
     assert "no log file matches" in nothing.stderr
+
+
+def test_cli_triage_bad_table_version_exits_2(logs):
+    result = run_triage(logs[0].path, "--table-version", "1999-01")
+    assert result.returncode == 2
+    assert "unknown table version '1999-01'" in result.stderr

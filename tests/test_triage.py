@@ -304,6 +304,8 @@ def test_triage_rejects_bad_options():
         triage("{}", chunk_size=0)
     with pytest.raises(TypeError, match="cannot read a log"):
         triage(42)
+    with pytest.raises(ValueError, match="unknown table version"):
+        triage("{}", version="1999-01")
 
 
 def test_triage_max_rows_keeps_counts_exact(tmp_path):

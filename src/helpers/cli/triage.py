@@ -126,6 +126,13 @@ def _check_options(args: argparse.Namespace) -> None:
             frequency_nanos(args.freq)
         except ValueError as exc:
             raise UsageError(str(exc)) from exc
+    if args.table_version is not None:
+        from helpers import codes
+
+        try:
+            codes.resolve_version(args.table_version)
+        except ValueError as exc:
+            raise UsageError(str(exc)) from exc
     if args.workers is not None and args.workers < 1:
         raise UsageError(f"invalid --workers {args.workers}; pass 1 or more")
     if args.csv and Path(args.csv).is_dir():

@@ -122,8 +122,8 @@ def triage(
     FileNotFoundError
         A path in ``source`` does not exist.
     ValueError
-        ``freq``, ``max_rows``, ``chunk_size``, ``workers`` or ``block_size``
-        is invalid.
+        ``freq``, ``max_rows``, ``chunk_size``, ``workers``, ``block_size``
+        or ``version`` is invalid.
 
     Examples
     --------
@@ -134,6 +134,10 @@ def triage(
     from helpers.triage.summary import build_summary
 
     _check_options(freq, max_rows, chunk_size, workers, block_size)
+    if version is not None:
+        from helpers import codes
+
+        codes.resolve_version(version)
     inputs = resolve_inputs(source)
     sink = _CsvRowSink(rows_csv) if rows_csv is not None else None
     acc = Accumulator(max_rows, row_sink=sink)
