@@ -1,15 +1,15 @@
 """Log triage at scale: which error codes, on which endpoints, since when.
 
-``triage(source)`` reads one or many logs (plain text, JSON lines with the
-error body escaped in a field, CSV exports, HAR files, and gzip of any of
-them) in binary chunks with bounded memory, and returns a ``TriageSummary``:
-exact counts by code, by endpoint and over time, first and last seen per
-code, the most frequent messages, each code's name and fix from the code
-table, and a DataFrame of per-error rows (capped at ``max_rows``).
-``triage_dask`` runs the same extraction on a ``dask.distributed`` cluster
-for logs that outgrow one machine; Dask is imported only there. Large plain
-files are cut into byte ranges and scanned by a pool of worker processes
-(``workers``), which import neither pandas nor Dask.
+``triage(source)`` reads one or many logs in binary chunks with bounded
+memory. It reads plain text, JSON lines with the error body escaped in a
+field, CSV exports, HAR files, and gzip of any of them. It returns a
+``TriageSummary``: exact counts by code, by endpoint and over time, first and
+last seen per code, the most frequent messages, each code's name and fix
+from the code table, and a DataFrame of per-error rows (capped at
+``max_rows``). Large plain files are cut into byte ranges and scanned by
+forked worker processes (``workers``). ``triage_dask`` runs the same scan on
+a ``dask.distributed`` cluster for logs that outgrow one machine, and Dask
+is imported only there.
 
 Examples
 --------

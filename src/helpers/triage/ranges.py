@@ -9,7 +9,7 @@ rows of one sequential pass, with line numbers shifted by the lines of the
 earlier ranges of the same file. The local worker pool and the Dask path both
 run ``scan_range``.
 
-This module does not import pandas, so a worker process stays small.
+This module does not import pandas; only the summary needs it.
 """
 
 from __future__ import annotations
