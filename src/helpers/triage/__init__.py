@@ -56,8 +56,8 @@ _SUMMARY_NAMES = frozenset({"NO_ENDPOINT", "ROW_DTYPES", "TriageSummary"})
 
 
 def __getattr__(name: str):
-    # pandas is imported only when a summary is built, so that worker
-    # processes, which import this package, stay small.
+    # pandas is imported only when a summary is built, so that code which
+    # needs only the scanner (Dask tasks unpickle it) imports little.
     if name in _SUMMARY_NAMES:
         from helpers.triage import summary
 
