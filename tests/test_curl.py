@@ -545,3 +545,57 @@ def test_parse_quoted_separators_kept():
     request = parse_curl(text)
 
     assert request.raw_body == b"a=1&b=2;c|d"
+
+
+# Shell quoting, read by the parser's own tokenizer.
+
+
+def test_parse_two_megabyte_body():
+    # Before the tokenizer read whole runs of characters, a body this size
+    # took about a minute to split; this test checks only the result.
+    body = '{"text": "' + "a" * 2_000_000 + '"}'
+    double_quoted = body.replace('"', '\\"')
+    texts = [
+        f"curl {HOST}/api/v1/route -H 'Content-Type: application/json' -d '{body}'",
+        f'curl {HOST}/api/v1/route -H "Content-Type: application/json" -d "{double_quoted}"',
+    ]
+
+    for text in texts:
+        request = parse_curl(text)
+
+        assert request.json == {"text": "a" * 2_000_000}
+
+
+@pytest.mark.parametrize(
+    "argument, expected",
+    [
+        ("'a b'\"c d\"e\\ f", "a bc de f"),
+        ("''", ""),
+        ('"a\\"b\\\\c\\$d\\`e\\xf"', 'a"b\\c$d`e\\xf'),
+        ("$'tab\\there\\nnew\\x41\\101\\u00e9\\'q\\\\'", "tab\there\nnewAA\u00e9'q\\"),
+        ("$'unknown\\q'", "unknown\\q"),
+        ("a$b^c#d", "a$b^c#d"),
+        ('"line\\\none"', "lineone"),
+    ],
+    ids=["mixed", "empty", "double-escapes", "ansi-c", "ansi-c-unknown", "plain-specials", "double-continuation"],
+)
+def test_parse_shell_quoting(argument, expected):
+    request = parse_curl(f"curl {HOST}/api/v1/route -H 'Content-Type: text/plain' --data-raw {argument}")
+
+    assert request.raw_body == expected.encode("utf-8")
+
+
+def test_parse_skips_comment_with_apostrophe():
+    text = f"# don't forget the token\ncurl {HOST}/api/v1/route # it's the route\n"
+
+    request = parse_curl(text)
+
+    assert request.path == "/api/v1/route"
+
+
+def test_parse_unbalanced_quote_names_position():
+    with pytest.raises(CurlParseError) as raised:
+        parse_curl(f'curl {HOST}/api/v1/route -d "abc')
+
+    assert "unbalanced quotes" in str(raised.value)
+    assert f"character {len('curl ' + HOST + '/api/v1/route -d ') + 1}" in str(raised.value)

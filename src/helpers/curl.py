@@ -27,7 +27,6 @@ import logging
 import mimetypes
 import os
 import re
-import shlex
 import urllib.parse
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -39,8 +38,6 @@ from helpers.secrets import SECRET_HEADERS, mask_text
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_ENV = "ISAPI_TOKEN"
-# Stands for an unquoted newline, which ends a shell command.
-_COMMAND_BREAK = "\x00END\x00"
 _SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 DATA_OPTIONS = {
@@ -190,14 +187,14 @@ def parse_curl_command(
     """
     if not isinstance(text, str):
         raise CurlParseError(f"expected the curl command as text, got {type(text).__name__}")
-    tokens, later_commands = _command_tokens(text)
+    tokens, later_commands, single_quoted_names = _command_tokens(text)
     parts = _Parts()
     if later_commands:
         parts.notes.append(
             f"the text holds {later_commands + 1} curl commands; only the first was read"
         )
     _read_options(tokens, parts, Path(base_dir) if base_dir is not None else Path.cwd())
-    for name in sorted(_single_quoted_variables(text)):
+    for name in sorted(single_quoted_names):
         parts.notes.append(
             f"${name} is inside single quotes, so a shell sends it as the text "
             f"'${name}' and not its value; use double quotes around it."
@@ -208,30 +205,23 @@ def parse_curl_command(
     return command
 
 
-def _command_tokens(text: str) -> tuple[list[str], int]:
+def _command_tokens(text: str) -> tuple[list[str], int, set[str]]:
     """Split ``text`` into the words of its first curl command.
 
-    Returns the words after ``curl`` and how many more curl commands follow.
+    Returns the words after ``curl``, how many more curl commands follow,
+    and the ``$NAME`` references written inside single quotes in that command.
     """
-    joined = _join_lines(text)
-    try:
-        words = shlex.split(joined, comments=False, posix=True)
-    except ValueError as exc:
-        raise CurlParseError(
-            f"the command has unbalanced quotes ({exc}); check that every ' and \" is "
-            "closed, and that a ' inside single quotes is written '\\''"
-        ) from None
-    commands: list[list[str]] = [[]]
-    for word in words:
-        if word == _COMMAND_BREAK:
-            commands.append([])
-        else:
-            commands[-1].append(word)
-    found = [(c, _curl_start(c)) for c in commands]
-    curl_commands = [command[start + 1 :] for command, start in found if start is not None]
+    split = _split_shell_words(text)
+    found = [(words, _curl_start(words)) for words in split.commands]
+    curl_commands = [
+        (words[start + 1 :], names)
+        for (words, start), names in zip(found, split.quoted_names)
+        if start is not None
+    ]
     if curl_commands:
-        return curl_commands[0], len(curl_commands) - 1
-    first = next((c[0] for c in commands if c), "")
+        words, names = curl_commands[0]
+        return words, len(curl_commands) - 1, names
+    first = next((words[0] for words in split.commands if words), "")
     if not first:
         raise CurlParseError("the text is empty; paste a curl command such as 'curl https://...'")
     raise CurlParseError(
@@ -249,69 +239,169 @@ def _curl_start(words: list[str]) -> int | None:
     return None
 
 
-def _join_lines(text: str) -> str:
-    """Join continued lines, and mark where each shell command ends.
+# Shell tokenizing. shlex is not used because (in Python 3.11) it builds each
+# word one character at a time by string concatenation on an attribute, which
+# is quadratic in the length of a quoted argument: over 10 s for a 1 MB -d
+# body. This reader takes whole runs of characters with one regex match or
+# str.find, so it is linear.
+_PLAIN_RUN = re.compile(r"[^ \t\r\n'\"\\|&;$^]+")
+_DOUBLE_QUOTED_RUN = re.compile(r'[^"\\]*')
+# Characters a backslash escapes inside double quotes, as in a POSIX shell.
+_DOUBLE_QUOTE_ESCAPES = frozenset('"\\$`')
+_ANSI_C_ESCAPES = {
+    "a": "\a", "b": "\b", "e": "\x1b", "E": "\x1b", "f": "\f", "n": "\n",
+    "r": "\r", "t": "\t", "v": "\v", "\\": "\\", "'": "'", '"': '"', "?": "?",
+}
+_ANSI_C_NUMBER = re.compile(
+    r"([0-7]{1,3})|x([0-9A-Fa-f]{1,2})|u([0-9A-Fa-f]{1,4})|U([0-9A-Fa-f]{1,8})"
+)
+_UNBALANCED_FIX = (
+    "check that every ' and \" is closed, and that a ' inside single quotes "
+    "is written '\\''"
+)
 
-    Outside single quotes, a backslash (or cmd's ``^``) before a newline
-    continues the line. An unquoted newline, ``|``, ``&`` or ``;`` ends the
-    command, as in a shell.
+
+@dataclass
+class _ShellWords:
+    """Words of each shell command in a text, in order."""
+
+    commands: list[list[str]] = field(default_factory=lambda: [[]])
+    # The $NAME references inside single quotes, one set per command.
+    quoted_names: list[set[str]] = field(default_factory=lambda: [set()])
+
+
+def _split_shell_words(text: str) -> _ShellWords:
+    """Split ``text`` into shell words the way a POSIX shell reads them.
+
+    Single quotes, double quotes (where a backslash escapes only ``"``,
+    ``\\``, ``$``, a backtick or a newline), ``$'...'`` with C escapes and a
+    backslash outside quotes are understood. A backslash before a newline
+    outside single quotes, or cmd's ``^`` before a newline outside quotes,
+    continues the line. An unquoted newline, ``|``, ``&`` or ``;`` ends a
+    command, and ``#`` at the start of a word starts a comment. Variables
+    and command substitutions are kept as text.
     """
-    out: list[str] = []
-    quote: str | None = None
+    result = _ShellWords()
+    pieces: list[str] | None = None  # the word being read, None between words
     index = 0
     while index < len(text):
         char = text[index]
-        rest = text[index + 1 : index + 3]
-        if quote != "'" and char in "\\^" and (rest.startswith("\n") or rest == "\r\n"):
-            if char == "^" and quote == '"':
-                out.append(char)
-                index += 1
-                continue
-            index += 2 if rest.startswith("\n") else 3
+        if char in " \t\r\n|&;":
+            if pieces is not None:
+                result.commands[-1].append("".join(pieces))
+                pieces = None
+            if char not in " \t\r" and result.commands[-1]:
+                result.commands.append([])
+                result.quoted_names.append(set())
+            index += 1
             continue
-        if quote is None and char == "\\" and index + 1 < len(text):
-            out.append(text[index : index + 2])
+        if pieces is None and char == "#":
+            newline = text.find("\n", index)
+            index = len(text) if newline < 0 else newline
+            continue
+        if char in "\\^" and _continues_line(text, index):
+            index += 3 if text[index + 1] == "\r" else 2
+            continue
+        if pieces is None:
+            pieces = []
+        if char == "\\":
+            # A backslash at the very end continues onto nothing.
+            pieces.append(text[index + 1 : index + 2])
             index += 2
-            continue
-        if quote == '"' and char == "\\" and index + 1 < len(text):
-            out.append(text[index : index + 2])
-            index += 2
-            continue
-        if char in "'\"":
-            if quote is None:
-                quote = char
-            elif quote == char:
-                quote = None
-        if quote is None and char in "\n|&;":
-            # An unquoted newline, pipe, & or ; ends the command.
-            out.append(f" {_COMMAND_BREAK} ")
+        elif char == "'":
+            end = _closing_quote(text, index, "'")
+            quoted = text[index + 1 : end]
+            for match in _SHELL_VARIABLE.finditer(quoted):
+                result.quoted_names[-1].add(match.group(1) or match.group(2))
+            pieces.append(quoted)
+            index = end + 1
+        elif char == '"':
+            word, index = _read_double_quoted(text, index)
+            pieces.append(word)
+        elif char == "$" and text.startswith("'", index + 1):
+            word, index = _read_ansi_c_quoted(text, index + 1)
+            pieces.append(word)
         else:
-            out.append(char)
-        index += 1
-    return "".join(out)
+            match = _PLAIN_RUN.match(text, index)
+            end = match.end() if match else index + 1
+            pieces.append(text[index:end])
+            index = end
+    if pieces is not None:
+        result.commands[-1].append("".join(pieces))
+    return result
 
 
-def _single_quoted_variables(text: str) -> set[str]:
-    """Return the names of ``$NAME`` references written inside single quotes."""
-    names: set[str] = set()
-    quote: str | None = None
-    index = 0
-    while index < len(text):
-        char = text[index]
-        if quote is None and char == "\\":
+def _continues_line(text: str, index: int) -> bool:
+    """Tell whether the character at ``index`` is a line continuation."""
+    following = text[index + 1 : index + 3]
+    return following.startswith("\n") or following == "\r\n"
+
+
+def _closing_quote(text: str, start: int, quote: str) -> int:
+    end = text.find(quote, start + 1)
+    if end < 0:
+        raise _unbalanced(text, start)
+    return end
+
+
+def _unbalanced(text: str, start: int) -> CurlParseError:
+    return CurlParseError(
+        f"the command has unbalanced quotes: the {text[start]} at character {start + 1} "
+        f"is never closed; {_UNBALANCED_FIX}"
+    )
+
+
+def _read_double_quoted(text: str, start: int) -> tuple[str, int]:
+    """Read the double-quoted string at ``start``; return it and the index after it."""
+    pieces: list[str] = []
+    index = start + 1
+    while True:
+        run = _DOUBLE_QUOTED_RUN.match(text, index)
+        pieces.append(run.group())
+        index = run.end()
+        if index >= len(text) or index + 1 >= len(text) and text[index] == "\\":
+            raise _unbalanced(text, start)
+        if text[index] == '"':
+            return "".join(pieces), index + 1
+        escaped = text[index + 1]
+        if _continues_line(text, index):
+            index += 3 if escaped == "\r" else 2
+        elif escaped in _DOUBLE_QUOTE_ESCAPES:
+            pieces.append(escaped)
             index += 2
-            continue
-        if quote == '"' and char == "\\":
-            index += 2
-            continue
-        if char in "'\"" and quote in (None, char):
-            quote = None if quote else char
-        elif quote == "'" and char == "$":
-            match = _SHELL_VARIABLE.match(text, index)
-            if match:
-                names.add(match.group(1) or match.group(2))
-        index += 1
-    return names
+        else:
+            pieces.append("\\")
+            index += 1
+
+
+def _read_ansi_c_quoted(text: str, start: int) -> tuple[str, int]:
+    """Read the ``$'...'`` string whose quote is at ``start`` (bash's C escapes)."""
+    pieces: list[str] = []
+    index = start + 1
+    while True:
+        backslash = text.find("\\", index)
+        end = text.find("'", index)
+        if end < 0:
+            raise _unbalanced(text, start)
+        if backslash < 0 or end < backslash:
+            pieces.append(text[index:end])
+            return "".join(pieces), end + 1
+        pieces.append(text[index:backslash])
+        escaped = text[backslash + 1 : backslash + 2]
+        number = _ANSI_C_NUMBER.match(text, backslash + 1)
+        if escaped in _ANSI_C_ESCAPES:
+            pieces.append(_ANSI_C_ESCAPES[escaped])
+            index = backslash + 2
+        elif number:
+            octal, *hexadecimal = number.groups()
+            digits = octal or next(group for group in hexadecimal if group)
+            code_point = int(digits, 8 if octal else 16)
+            pieces.append(chr(min(code_point, 0x10FFFF)))
+            index = number.end()
+        else:
+            # bash keeps an unknown escape as it is written.
+            pieces.append("\\" + escaped)
+            index = backslash + 2
 
 
 def _split_short_cluster(word: str) -> list[str]:
