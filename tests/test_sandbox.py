@@ -338,6 +338,11 @@ def test_settings_rejects_unknown_and_bad(fresh_sandbox):
         fresh_sandbox.update_settings(http_status_overrides={"10004": 999})
 
 
+def test_settings_rejects_unknown_override_code(fresh_sandbox):
+    with pytest.raises(SettingsError, match="code 99999 is not in the code table"):
+        fresh_sandbox.update_settings(http_status_overrides={"99999": 400})
+
+
 def test_settings_endpoint_roundtrip(fresh_sandbox):
     url = fresh_sandbox.url + "/__sandbox__/settings"
     response = requests.put(url, json={"error_shape": "success_false"}, timeout=5)

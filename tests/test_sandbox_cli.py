@@ -6,13 +6,16 @@ import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 import requests
 
-from helpers import repro
+from helpers import repro, sandbox
+from helpers.cli import main
 from helpers.transport import send
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -80,3 +83,66 @@ def test_cli_bad_setting_is_usage_error():
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 2
     assert "error_shape" in stderr
+
+
+def usage_error(args: list[str], capsys) -> str:
+    with pytest.raises(SystemExit) as caught:
+        main(["sandbox", *args])
+    assert caught.value.code == 2
+    return capsys.readouterr().err
+
+
+@pytest.mark.parametrize("port", ["-1", "65536", "99999", "abc"])
+def test_cli_port_out_of_range(port, capsys):
+    message = usage_error(["--port", port], capsys)
+    assert f"invalid port '{port}'" in message
+    assert "0 to 65535" in message
+    assert "Traceback" not in message
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        ("99999=400", "code 99999 is not in the code table"),
+        ("10004=99999", "HTTP status 99999 is invalid"),
+        ("10004=99", "HTTP status 99 is invalid"),
+        ("10004=600", "HTTP status 600 is invalid"),
+    ],
+)
+def test_cli_http_status_checked(value, expected, capsys):
+    message = usage_error(["--http-status", value], capsys)
+    assert expected in message
+    assert f"--http-status '{value}'" in message
+
+
+def test_cli_port_in_use(capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        message = usage_error(["--port", str(port)], capsys)
+    assert f"port {port} on 127.0.0.1 is already in use" in message
+    assert "port 0" in message
+
+
+def test_cli_binary_fixture_named(tmp_path, capsys):
+    binary = tmp_path / "org.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\xff\xfe")
+    message = usage_error(["--fixture", str(binary)], capsys)
+    assert str(binary) in message
+    assert "JSON fixture" in message
+
+
+@pytest.mark.parametrize("port", [-1, 65536, "8080", True, None])
+def test_start_rejects_bad_port(port):
+    with pytest.raises(ValueError, match="port must be an integer from 0 to 65535"):
+        sandbox.start(port=port)
+
+
+def test_start_port_in_use_raises():
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        with pytest.raises(OSError, match=f"port {port} on 127.0.0.1 is already in use"):
+            sandbox.start(port=port)

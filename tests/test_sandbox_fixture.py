@@ -67,6 +67,18 @@ def test_fixture_file_errors(tmp_path):
         load_fixture(broken)
 
 
+def test_fixture_binary_or_directory_named(tmp_path):
+    binary = tmp_path / "org.bin"
+    binary.write_bytes(b"\x7fELF\x02\x01\xff\xfe")
+    with pytest.raises(FixtureError, match="not UTF-8 text") as raised:
+        load_fixture(binary)
+    assert str(binary) in str(raised.value)
+    assert "JSON fixture" in str(raised.value)
+    with pytest.raises(FixtureError, match="is a directory") as raised:
+        load_fixture(tmp_path)
+    assert str(tmp_path) in str(raised.value)
+
+
 def test_custom_fixture_served(default_data, tmp_path):
     data = copy.deepcopy(default_data)
     data["profile"]["channel"] = "keywords"

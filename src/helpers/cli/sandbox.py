@@ -31,7 +31,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
         ),
     )
 
-    parser.add_argument("--port", type=int, default=0, help="TCP port; 0 picks a free one")
+    parser.add_argument(
+        "--port", type=_port, default=0, help="TCP port, 0-65535; 0 picks a free one"
+    )
     parser.add_argument("--host", default="127.0.0.1", help="loopback address to bind")
     parser.add_argument(
         "--fixture", metavar="FILE", help="org fixture JSON (default data/sandbox_org.json)"
@@ -82,6 +84,19 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     return parser
 
 
+def _port(text: str) -> int:
+    try:
+        port = int(text)
+    except ValueError:
+        port = None
+    if port is None or not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"invalid port {text!r}: expected an integer from 0 to 65535 "
+            "(0 picks a free port)"
+        )
+    return port
+
+
 def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
     """Collect the settings the flags name; raise ``UsageError`` on a malformed flag."""
     settings: dict[str, Any] = {}
@@ -99,13 +114,34 @@ def settings_from_args(args: argparse.Namespace) -> dict[str, Any]:
             settings[flag] = value
     overrides = dict(settings.get("http_status_overrides") or {})
     for item in args.http_status:
-        code, sep, status = item.partition("=")
-        if not sep or not code.strip().isdigit() or not status.strip().isdigit():
-            raise UsageError(f"--http-status expects CODE=STATUS such as 10004=403, got {item!r}")
-        overrides[int(code)] = int(status)
+        code, status = _parse_http_status(item)
+        overrides[code] = status
     if overrides:
         settings["http_status_overrides"] = overrides
     return settings
+
+
+def _parse_http_status(item: str) -> tuple[int, int]:
+    """Parse one ``--http-status CODE=STATUS`` value, checking both numbers."""
+    from helpers import codes
+
+    code, sep, status = item.partition("=")
+    if not sep or not code.strip().isdigit() or not status.strip().isdigit():
+        raise UsageError(
+            f"--http-status expects CODE=STATUS such as 10004=403, got {item!r}"
+        )
+    code_number, status_number = int(code), int(status)
+    if codes.lookup(code_number) is None:
+        raise UsageError(
+            f"--http-status {item!r}: code {code_number} is not in the code table; "
+            "run python -m helpers codes to list the codes"
+        )
+    if not 100 <= status_number <= 599:
+        raise UsageError(
+            f"--http-status {item!r}: HTTP status {status_number} is invalid; "
+            "pass a status from 100 to 599"
+        )
+    return code_number, status_number
 
 
 def run(args: argparse.Namespace) -> int:
@@ -120,7 +156,8 @@ def run(args: argparse.Namespace) -> int:
     except (FixtureError, SettingsError, ValueError) as exc:
         raise UsageError(str(exc)) from None
     except OSError as exc:
-        raise UsageError(f"cannot listen on {args.host}:{args.port}: {exc.strerror}") from None
+        # sandbox.start puts the host, the port and the fix in strerror.
+        raise UsageError(str(exc.strerror or exc)) from None
 
     stopped = threading.Event()
 

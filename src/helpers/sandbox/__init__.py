@@ -18,13 +18,21 @@ Examples
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import socket
 import threading
 from pathlib import Path
 from typing import Any
 
-from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
+from werkzeug.serving import (
+    BaseWSGIServer,
+    WSGIRequestHandler,
+    get_sockaddr,
+    make_server,
+    select_address_family,
+)
 
 from helpers import codes
 from helpers.sandbox.app import SandboxApp
@@ -216,9 +224,10 @@ def start(
     SettingsError
         When a setting is unknown or invalid.
     ValueError
-        When ``host`` is not a loopback address.
+        When ``host`` is not a loopback address, or ``port`` is not an
+        integer from 0 to 65535.
     OSError
-        When the port is taken.
+        When the port is taken; the message names the host and port.
 
     Examples
     --------
@@ -230,17 +239,61 @@ def start(
         raise ValueError(
             f"the sandbox serves on loopback only; got host {host!r}, use 127.0.0.1"
         )
+    if isinstance(port, bool) or not isinstance(port, int) or not 0 <= port <= 65535:
+        raise ValueError(
+            f"port must be an integer from 0 to 65535, got {port!r}; "
+            "pass 0 to pick a free port"
+        )
     loaded = fixture if isinstance(fixture, Fixture) else load_fixture(fixture)
     app = SandboxApp(loaded, Settings.coerce(settings))
     # Load the code table now, so that it does not delay the first error response.
     codes.table()
-    server = make_server(host, port, app, threaded=True, request_handler=QuietRequestHandler)
+    listener = _listen(host, port)
+    try:
+        server = make_server(
+            host,
+            port,
+            app,
+            threaded=True,
+            request_handler=QuietRequestHandler,
+            fd=listener.fileno(),
+        )
+    finally:
+        # make_server duplicates the descriptor, so this copy is no longer needed.
+        listener.close()
     server.daemon_threads = True
     url_host = {"::1": "[::1]", "localhost": "127.0.0.1"}.get(host, host)
-    app.base_url = f"http://{url_host}:{server.server_port}"
+    app.base_url = f"http://{url_host}:{server.port}"
     thread = threading.Thread(
-        target=server.serve_forever, name=f"sandbox-{server.server_port}", daemon=True
+        target=server.serve_forever, name=f"sandbox-{server.port}", daemon=True
     )
     thread.start()
     log.info("sandbox serving on %s (fixture %s)", app.base_url, loaded.source)
     return SandboxHandle(app, server, thread)
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    """Bind and listen on ``host:port``, raising ``OSError`` that names them.
+
+    Werkzeug's own binding prints to stderr and calls ``sys.exit(1)`` when
+    the port is taken (werkzeug 3.x ``BaseWSGIServer.__init__``), which would
+    end the caller's process, so the socket is bound here and passed in.
+    """
+    family = select_address_family(host, port)
+    listener = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        listener.bind(get_sockaddr(host, port, family))
+        # The backlog werkzeug itself would use.
+        listener.listen(BaseWSGIServer.request_queue_size)
+    except OSError as exc:
+        listener.close()
+        if exc.errno == errno.EADDRINUSE:
+            reason = (
+                f"port {port} on {host} is already in use; stop the program that "
+                "uses it or pass port 0 to pick a free port"
+            )
+        else:
+            reason = f"cannot listen on {host}:{port} ({exc.strerror})"
+        raise OSError(exc.errno, reason) from None
+    return listener

@@ -182,8 +182,18 @@ def load_fixture(source: str | Path | dict[str, Any] | None = None) -> Fixture:
     if isinstance(source, dict):
         return _build(source, "<dict>")
     path = Path(source) if source is not None else DEFAULT_FIXTURE_PATH
+    if path.is_dir():
+        raise FixtureError(
+            f"sandbox fixture {path} is a directory; pass the path of a JSON "
+            "fixture file such as data/sandbox_org.json"
+        )
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise FixtureError(
+            f"sandbox fixture {path} is not UTF-8 text; pass a JSON fixture file "
+            "such as data/sandbox_org.json"
+        ) from None
     except OSError as exc:
         raise FixtureError(f"cannot read sandbox fixture {path}: {exc.strerror}") from None
     try:

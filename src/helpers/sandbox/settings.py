@@ -12,6 +12,8 @@ import dataclasses
 from dataclasses import dataclass, field
 from typing import Any
 
+from helpers import codes
+
 ERROR_SHAPES = ("plain", "success_false", "error_detail")
 TABLE_VERSIONS = ("2024-11", "latest")
 MISSING_FILE_CODES = (10009, 10011)
@@ -203,6 +205,12 @@ def _normalise_overrides(overrides: Any) -> dict[int, int]:
             raise SettingsError(
                 f"http_status_overrides: status {status_number} for code {code_number} "
                 "is outside 100-599"
+            )
+        # An override for a code the sandbox never sends would do nothing.
+        if codes.lookup(code_number) is None:
+            raise SettingsError(
+                f"http_status_overrides: code {code_number} is not in the code "
+                "table; pass a code that data/codes.csv lists, such as 10004"
             )
         result[code_number] = status_number
     return result
