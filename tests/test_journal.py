@@ -458,3 +458,17 @@ def test_sigkill_keeps_recorded_exchanges(tmp_path, sandbox):
     assert indexes == list(range(len(indexes)))
     assert all(r["exchange"]["status"] == 200 for r in session.exchange_records)
 
+
+
+def test_journal_rejects_folder_path(tmp_path):
+    with pytest.raises(JournalError, match="is a folder"):
+        Journal(tmp_path)
+
+
+def test_journal_rejects_unwritable_path(tmp_path):
+    # A path under a regular file can never be opened for writing.
+    blocker = tmp_path / "file.txt"
+    blocker.write_text("x")
+
+    with pytest.raises(JournalError):
+        Journal(blocker / "session.jsonl")

@@ -65,6 +65,7 @@ PROFILE_FIELDS = (
 HEADER_KEYS = frozenset({"headers", "response_headers"})
 
 
+
 class JournalError(ValueError):
     """A file is not a session journal, or a record in it is invalid."""
 
@@ -184,6 +185,15 @@ def response_code(exchange: Mapping[str, Any]) -> int | str | None:
     return status if status is not None else "no response"
 
 
+def _check_journal_path(path: Path) -> None:
+    """Raise ``JournalError`` when ``path`` is a folder."""
+    if path.is_dir():
+        raise JournalError(
+            f"{path} is a folder, not a journal file; "
+            f"pass a file path such as {path / 'session.jsonl'}"
+        )
+
+
 class Journal:
     """Append-only JSON-lines journal of one troubleshooting session.
 
@@ -223,6 +233,7 @@ class Journal:
         self._exchange_count = 0
         self._file = None
         self._attached: list[tuple[Any, Any]] = []
+        _check_journal_path(self.path)
         existing = None
         if self.path.exists() and self.path.stat().st_size > 0:
             existing = _prepare_for_append(self.path)
@@ -230,7 +241,13 @@ class Journal:
             self._exchange_count = existing
             self._open()
         else:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+            except OSError as exc:
+                raise JournalError(
+                    f"cannot create the folder {self.path.parent} for the journal: "
+                    f"{exc.strerror}; pass a path in a folder you can write to"
+                ) from exc
             self._open()
             _fsync_directory(self.path.parent)
             self._write(_header_record(target, profile))
@@ -437,7 +454,13 @@ class Journal:
             )
 
     def _open(self) -> None:
-        self._file = open(self.path, "a", encoding="utf-8", newline="\n")
+        try:
+            self._file = open(self.path, "a", encoding="utf-8", newline="\n")
+        except OSError as exc:
+            raise JournalError(
+                f"cannot open the journal {self.path} for writing: {exc.strerror}; "
+                "pass a path in a folder you can write to"
+            ) from exc
 
     def _write(self, record: dict[str, Any]) -> None:
         with self._lock:
