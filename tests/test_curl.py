@@ -599,3 +599,50 @@ def test_parse_unbalanced_quote_names_position():
 
     assert "unbalanced quotes" in str(raised.value)
     assert f"character {len('curl ' + HOST + '/api/v1/route -d ') + 1}" in str(raised.value)
+
+
+# Unknown options followed by a value.
+
+
+def test_parse_unknown_option_value_is_not_url():
+    command = parse_curl_command(f"curl --nope {FAKE_TOKEN} {HOST}/api/v1/route")
+
+    assert command.request.path == "/api/v1/route"
+    assert command.base_url == HOST
+    note = next(note for note in command.notes if "--nope" in note)
+    assert "probable value" in note
+    assert FAKE_TOKEN not in note
+
+
+def test_parse_unknown_option_value_url_like_kept():
+    command = parse_curl_command(f"curl --nope {HOST}/api/v1/route -m 30")
+
+    assert command.request.path == "/api/v1/route"
+    assert any("unknown option --nope" in note for note in command.notes)
+
+
+@pytest.mark.parametrize(
+    "url",
+    ["$SCRT_URL/api/v1/route", "localhost:8080/api/v1/route", "http://127.0.0.1:9/api/v1/route"],
+    ids=["variable", "host-with-path", "scheme"],
+)
+def test_parse_unknown_option_then_url_like(url):
+    request = parse_curl(f"curl --nope value {url}")
+
+    assert request.path == "/api/v1/route"
+
+
+def test_parse_unknown_option_without_url_raises():
+    with pytest.raises(CurlParseError) as raised:
+        parse_curl(f"curl --nope {FAKE_TOKEN}")
+
+    message = str(raised.value)
+    assert "no URL was found" in message
+    assert "--nope" in message
+    assert FAKE_TOKEN not in message
+
+
+def test_parse_unknown_option_with_equals_takes_no_value():
+    request = parse_curl("curl --nope=1 localhost/x")
+
+    assert request.path == "/x"

@@ -38,6 +38,10 @@ from helpers.secrets import SECRET_HEADERS, mask_text
 log = logging.getLogger(__name__)
 
 DEFAULT_TOKEN_ENV = "ISAPI_TOKEN"
+# A scheme, a shell variable such as $SCRT_URL, or a host (and port) then a path.
+_URL_LIKE = re.compile(
+    r"^(?:[A-Za-z][A-Za-z0-9+.-]*://|\$\{?[A-Za-z_]|(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\])(?::\d+)?/)"
+)
 _SHELL_VARIABLE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
 
 DATA_OPTIONS = {
@@ -120,7 +124,9 @@ class _Parts:
     """Values collected from the options, before the request is assembled."""
 
     method: str | None = None
-    url: str | None = None
+    # Words that are not options, each with the unknown option right before
+    # it (or None); one of them is the URL.
+    arguments: list[tuple[str, str | None]] = field(default_factory=list)
     headers: dict[str, str] = field(default_factory=dict)
     removed_headers: set[str] = field(default_factory=set)
     data: list[str] = field(default_factory=list)
@@ -161,7 +167,9 @@ def parse_curl(
     ------
     CurlParseError
         When the text is not a curl command, has unbalanced quotes, has no
-        URL, or names a file that does not exist.
+        URL, or names a file that does not exist. A word right after an
+        unknown option is taken as that option's value unless it looks like
+        a URL (a scheme, a shell variable, or a host followed by a path).
 
     Examples
     --------
@@ -424,12 +432,18 @@ def _split_short_cluster(word: str) -> list[str]:
 def _read_options(tokens: list[str], parts: _Parts, base_dir: Path) -> None:
     words = list(tokens)
     index = 0
+    unknown_option: str | None = None
     while index < len(words):
         # Clusters are split only where an option is expected, never in a value.
         expanded = _split_short_cluster(words[index])
         words[index : index + 1] = expanded
         word = words[index]
         index += 1
+        # An unknown option may take a value, so the word after it is kept
+        # apart until _choose_url sees whether it looks like a URL.
+        after_unknown, unknown_option = unknown_option, None
+        if after_unknown is not None and word.startswith("-") and len(word) > 1:
+            parts.notes.append(f"skipped the unknown option {after_unknown}")
 
         def value() -> str:
             nonlocal index
@@ -455,7 +469,7 @@ def _read_options(tokens: list[str], parts: _Parts, base_dir: Path) -> None:
         elif word in ("-X", "--request"):
             parts.method = value().upper()
         elif word == "--url":
-            _set_url(parts, value())
+            parts.arguments.append((value(), None))
         elif word in ("-u", "--user"):
             credential = value()
             encoded = base64.b64encode(credential.encode("utf-8")).decode("ascii")
@@ -471,17 +485,55 @@ def _read_options(tokens: list[str], parts: _Parts, base_dir: Path) -> None:
         elif word in IGNORED_VALUE_OPTIONS:
             skipped = value()
             parts.notes.append(f"skipped {word} {mask_text(skipped)[:60]!r}: it does not change the request")
+        elif word.startswith("--") and "=" in word:
+            parts.notes.append(f"skipped the unknown option {word.split('=', 1)[0]}")
         elif word.startswith("-") and len(word) > 1:
-            parts.notes.append(f"skipped the unknown option {word}")
+            unknown_option = word
         else:
-            _set_url(parts, word)
+            parts.arguments.append((word, after_unknown))
+    if unknown_option is not None:
+        parts.notes.append(f"skipped the unknown option {unknown_option}")
 
 
-def _set_url(parts: _Parts, url: str) -> None:
-    if parts.url is None:
-        parts.url = url
-    else:
-        parts.notes.append(f"ignored the extra argument {mask_text(url)[:80]!r}; curl would request it too")
+def _looks_like_url(text: str) -> bool:
+    return _URL_LIKE.match(text) is not None
+
+
+def _choose_url(parts: _Parts) -> str:
+    """Return the URL among the arguments, noting every argument left out.
+
+    The word right after an unknown option is taken as the URL only when it
+    looks like one, because it is more likely that option's value.
+    """
+    url: str | None = None
+    for text, unknown_option in parts.arguments:
+        shown = repr(mask_text(text)[:60])
+        probable_value = unknown_option is not None and not _looks_like_url(text)
+        if probable_value:
+            parts.notes.append(
+                f"skipped the unknown option {unknown_option} and its probable value {shown}"
+            )
+            continue
+        if unknown_option is not None:
+            parts.notes.append(f"skipped the unknown option {unknown_option}")
+        if url is None:
+            url = text
+        else:
+            parts.notes.append(f"ignored the extra argument {shown}; curl would request it too")
+    if url is not None:
+        return url
+    reason = ""
+    if parts.arguments:
+        # Every argument here came right after an unknown option.
+        text, option = parts.arguments[0]
+        reason = (
+            f": {mask_text(text)[:60]!r} follows the unknown option {option}, so it is "
+            "taken as that option's value and not as a URL"
+        )
+    raise CurlParseError(
+        f"no URL was found in the command{reason}; add the endpoint URL, such as "
+        "https://<host>/api/v1/interactions"
+    )
 
 
 def _add_header(parts: _Parts, raw: str) -> None:
@@ -646,9 +698,7 @@ def _parse_form(raw: str, kind: str, base_dir: Path, parts: _Parts) -> tuple[str
 
 
 def _assemble(parts: _Parts, environ: dict[str, str]) -> CurlCommand:
-    if parts.url is None:
-        raise CurlParseError("the command has no URL; add the endpoint URL, such as https://<host>/api/v1/interactions")
-    url = _expand(parts.url, environ)
+    url = _expand(_choose_url(parts), environ)
     headers = {name: _expand(value, environ) for name, value in parts.headers.items()}
     base_url, path, query = _split_url(url, parts.notes)
     request = ApiRequest(method="GET", path=path, headers=headers)
