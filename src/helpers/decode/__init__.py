@@ -44,7 +44,7 @@ from typing import Any
 import requests
 
 from helpers.decode import http, transport
-from helpers.decode.body import Context, dict_findings, findings_from_value
+from helpers.decode.body import Context, dict_findings, findings_from_value, json_too_deep
 from helpers.decode.explain import api_finding, code_value
 from helpers.decode.finding import FIELD_NAMES, KINDS, Finding
 from helpers.decode.text import scan_text
@@ -126,11 +126,11 @@ def _utf8(data: bytes) -> str | None:
 
 def _parse_whole(text: str | None) -> Any:
     """Return the JSON value that is all of ``text``, or None."""
-    if text is None:
+    if text is None or json_too_deep(text):
         return None
     try:
         value, end = _scan_once(text, 0)
-    except (ValueError, StopIteration, RecursionError):
+    except (ValueError, StopIteration):
         return None
     if end != len(text) and not text[end:].isspace():
         return None
@@ -207,10 +207,13 @@ def _decode_text(data: str | bytes) -> list[Finding]:
     stripped = text.strip()
     if not stripped:
         return [http.empty_body_finding(Context(source="json"))]
-    if stripped[0] in "{[":
+    # Too deep for JSON is left to the scanner, which may still find bodies
+    # in it, and then to body_findings, which explains the nesting.
+    parsable = stripped[0] in "{[" and not json_too_deep(stripped)
+    if parsable:
         try:
             value = json.loads(stripped)
-        except (ValueError, RecursionError):
+        except ValueError:
             pass
         else:
             return _decode_value(value)
@@ -222,13 +225,19 @@ def _decode_text(data: str | bytes) -> list[Finding]:
     found = scan_text(text, Context(source="log"))
     if found or not _BODY_START.match(stripped):
         return found
+    if parsable and _starts_with_json_value(stripped):
+        # A JSON value followed by more text: JSON lines with no error in them.
+        return found
+    # Text that opens like a JSON body but neither parsed nor held one.
+    return http.body_findings(stripped, Context(source="json"), error_status=True)
+
+
+def _starts_with_json_value(text: str) -> bool:
     try:
-        _DECODER.raw_decode(stripped)
-    except (ValueError, RecursionError):
-        # Text that opens like a JSON body but neither parsed nor held one.
-        return http.body_findings(stripped, Context(source="json"), error_status=True)
-    # A JSON value followed by more text: JSON lines with no error in them.
-    return found
+        _DECODER.raw_decode(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _bytes_to_text(data: bytes) -> str:

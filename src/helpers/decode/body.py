@@ -18,7 +18,9 @@ bodies, such as a JSON log record that carries the body as a field.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
+from itertools import accumulate
 from typing import Any
 
 from helpers.decode.explain import (
@@ -33,6 +35,17 @@ from helpers.decode.oauth import is_oauth_error, oauth_finding
 
 # Nested values deeper than this are not walked.
 MAX_DEPTH = 8
+
+# JSON text nested deeper than this is not parsed. API error bodies are two
+# levels deep and HAR files about six. The C parser behind ``json.loads``
+# recurses once per level, so this keeps it far below the recursion limit.
+MAX_JSON_NESTING = 100
+
+# A JSON string, closed or running to the end of the text. The possessive
+# quantifiers keep a long unclosed string linear.
+_JSON_STRING = re.compile(r'"(?:[^"\\]++|\\.)*+(?:"|\Z)', re.DOTALL)
+_NOT_BRACKET = re.compile(r"[^\[\]{}]++")
+_BRACKET_STEP = {"{": 1, "[": 1, "}": -1, "]": -1}
 
 # Plain words for the ``errorReason`` values of POST /messagingSession that
 # have no code of the same name in the table.
@@ -130,6 +143,20 @@ def _first(record: dict, keys: tuple[str, ...]) -> Any:
         if value is not None:
             return value
     return None
+
+
+def json_too_deep(text: str) -> bool:
+    """Return whether the JSON in ``text`` nests deeper than ``MAX_JSON_NESTING``.
+
+    Brackets inside strings do not count. ``text`` need not be valid JSON:
+    the check runs before parsing, so that ``json.loads`` never meets input
+    deep enough to raise ``RecursionError``.
+    """
+    if text.count("{") + text.count("[") <= MAX_JSON_NESTING:
+        return False
+    brackets = _NOT_BRACKET.sub("", _JSON_STRING.sub("", text))
+    return max(accumulate(map(_BRACKET_STEP.__getitem__, brackets)),
+               default=0) > MAX_JSON_NESTING
 
 
 def findings_from_value(value: Any, context: Context, depth: int = 0) -> list[Finding]:

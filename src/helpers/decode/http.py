@@ -16,14 +16,20 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from helpers.decode import transport
-from helpers.decode.body import Context, findings_from_value, not_api_finding
+from helpers.decode.body import (
+    MAX_JSON_NESTING,
+    Context,
+    findings_from_value,
+    json_too_deep,
+    not_api_finding,
+)
 from helpers.decode.finding import Finding
 
 _REQUEST_ID_HEADERS = ("requestid", "x-request-id", "x-requestid", "request-id")
 _TITLE = re.compile(r"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
 _HEADING = re.compile(r"<h1[^>]*>(.*?)</h1>", re.IGNORECASE | re.DOTALL)
 _TAG = re.compile(r"<[^>]+>")
-_SALVAGE_CODE = re.compile(r"[\"']?code[\"']?\s*:\s*\"?(\d{3,6})")
+_SALVAGE_CODE = re.compile(r"[\"']?code[\"']?\s*:\s*[\"']?(\d{3,6})")
 
 STATUS_LINE = re.compile(r"^HTTP/\d(?:\.\d)?\s+(\d{3})[^\n]*$", re.MULTILINE)
 REQUEST_LINE = re.compile(
@@ -93,12 +99,12 @@ def body_findings(
         return [empty_body_finding(context)] if error_status else []
     content_type = (content_type or "").lower()
     if text[0] in "{[":
+        if json_too_deep(text):
+            return [too_deep_finding(text, context)] if error_status else []
         try:
             value = json.loads(text)
         except ValueError as exc:
             return _broken_json(text, exc, context, error_status)
-        except RecursionError:
-            return [_too_deep_finding(text, context)] if error_status else []
         found = findings_from_value(value, context)
         if found or not error_status:
             return found
@@ -203,25 +209,41 @@ def markup_finding(text: str, context: Context) -> Finding:
     )
 
 
+def names_code(text: str) -> bool:
+    """Return whether a partial body names a ``code`` field with a number."""
+    return _SALVAGE_CODE.search(text) is not None
+
+
+def _salvaged_code(text: str) -> str:
+    salvaged = _SALVAGE_CODE.search(text)
+    if salvaged is None:
+        return ""
+    return (f" The part that arrived names code {salvaged.group(1)}; decode the "
+            "full body to get its explanation.")
+
+
+def truncated_body_finding(text: str, context: Context) -> Finding:
+    """Explain a body, JSON or a Node.js object dump, cut off before it closed."""
+    return not_api_finding(
+        "TRUNCATED_BODY",
+        f"The body was cut off after {len(text)} characters, so it is not a "
+        f"complete error body.{_salvaged_code(text)}",
+        "The log or tool that recorded it truncated the text, or the connection "
+        "closed before the whole body arrived.",
+        context,
+        fix="Get the full body: raise the log's length limit, or reproduce the "
+        "call and read response.text.",
+        message=text,
+    )
+
+
 def _broken_json(text: str, error: ValueError, context: Context, error_status: bool):
     cut_off = _unclosed(text)
     if not cut_off and not error_status:
         return []
-    salvaged = _SALVAGE_CODE.search(text)
-    readable = (f" The part that arrived names code {salvaged.group(1)}; decode the "
-                "full body to get its explanation." if salvaged else "")
     if cut_off:
-        return [not_api_finding(
-            "TRUNCATED_BODY",
-            f"The body was cut off after {len(text)} characters, so it is not a "
-            f"complete JSON error body.{readable}",
-            "The log or tool that recorded it truncated the text, or the connection "
-            "closed before the whole body arrived.",
-            context,
-            fix="Get the full body: raise the log's length limit, or reproduce the "
-            "call and read response.text.",
-            message=text,
-        )]
+        return [truncated_body_finding(text, context)]
+    readable = _salvaged_code(text)
     return [not_api_finding(
         "MALFORMED_JSON",
         f"The body starts like JSON but is not valid JSON ({error}).{readable}",
@@ -230,11 +252,12 @@ def _broken_json(text: str, error: ValueError, context: Context, error_status: b
     )]
 
 
-def _too_deep_finding(text: str, context: Context) -> Finding:
+def too_deep_finding(text: str, context: Context) -> Finding:
+    """Explain a body nested deeper than ``body.MAX_JSON_NESTING`` levels."""
     return not_api_finding(
         "MALFORMED_JSON",
-        "The body is JSON nested deeper than the parser's limit, so it is not an "
-        "Interaction API error body (those are two levels deep).",
+        f"The body is JSON nested deeper than {MAX_JSON_NESTING} levels, so it is "
+        "not an Interaction API error body (those are two levels deep).",
         "Something other than the API answered, or the text is not a response body.",
         context, message=text,
     )

@@ -19,6 +19,12 @@ from typing import Any
 # Objects larger than this are not read; error dumps are far smaller.
 MAX_LITERAL_LENGTH = 200_000
 
+# Values nested deeper than this (objects, arrays, ``<ref *1>`` markers and
+# prototype labels each count one level) raise ``LiteralError``. Error dumps
+# are a few levels deep, and the limit keeps the recursive reader far below
+# Python's recursion limit.
+MAX_NESTING = 100
+
 _IDENTIFIER = re.compile(r"[A-Za-z_$][\w$]*")
 _NUMBER = re.compile(r"-?(?:\d+\.?\d*(?:[eE][+-]?\d+)?|Infinity|NaN)n?")
 _PLACEHOLDER = re.compile(r"\[(?:Object|Array|Function|Circular|Getter|Setter|Symbol)[^\]]*\]")
@@ -56,17 +62,15 @@ def parse_js_object(text: str, start: int = 0, stop: int | None = None) -> tuple
     Raises
     ------
     LiteralError
-        If no object literal starts at ``start`` or it does not close; its
-        ``pos`` is the offset in ``text`` where reading stopped.
+        If no object literal starts at ``start``, it does not close, or it
+        nests deeper than ``MAX_NESTING``. Its ``pos`` is the offset in
+        ``text`` where reading stopped.
     """
     if start >= len(text) or text[start] != "{":
         raise LiteralError("no object literal", start)
     limit = start + MAX_LITERAL_LENGTH if stop is None else min(stop, start + MAX_LITERAL_LENGTH)
     parser = _Parser(text, start, min(limit, len(text)))
-    try:
-        value = parser.value()
-    except RecursionError:
-        raise LiteralError("object literal nested too deeply", parser.pos) from None
+    value = parser.value()
     return value, parser.pos
 
 
@@ -77,6 +81,7 @@ class _Parser:
         self.text = text
         self.pos = pos
         self.end = end
+        self.depth = 0
 
     def fail(self, what: str) -> LiteralError:
         return LiteralError(what, self.pos)
@@ -92,6 +97,16 @@ class _Parser:
         return self.text[self.pos] if self.pos < self.end else ""
 
     def value(self) -> Any:
+        # The value inside the innermost allowed object is one level more.
+        if self.depth > MAX_NESTING:
+            raise self.fail(f"value nested deeper than {MAX_NESTING} levels")
+        self.depth += 1
+        try:
+            return self.plain_value()
+        finally:
+            self.depth -= 1
+
+    def plain_value(self) -> Any:
         char = self.peek()
         if char == "{":
             return self.object()
@@ -212,6 +227,9 @@ class _Parser:
                 continue
             chars.append(char)
             pos += 1
+        # Reported at the end, so callers can tell a string cut off by the
+        # end of the text.
+        self.pos = end
         raise self.fail("unclosed string")
 
 

@@ -16,8 +16,8 @@ import json
 import re
 import urllib.parse
 
-from helpers.decode import transport
-from helpers.decode.body import Context, findings_from_value
+from helpers.decode import http, transport
+from helpers.decode.body import Context, findings_from_value, json_too_deep
 from helpers.decode.explain import text_match_finding
 from helpers.decode.finding import Finding, masked
 from helpers.decode.jsobject import LiteralError, parse_js_object
@@ -36,7 +36,8 @@ BOUNDED_LITERAL = 2_048
 
 # A "{" followed within ``DEPTH_WINDOW`` characters by this many more opening
 # than closing braces starts no error body. Nested that deep, every attempt
-# would hit the recursion limit, so the scanner skips it.
+# would fail the nesting limits of the JSON and JavaScript readers, so the
+# scanner skips it without reading.
 DEPTH_WINDOW = 4_096
 MAX_OPEN_BRACES = 200
 
@@ -110,9 +111,10 @@ def _scan_bodies(text: str, context: Context, depth: int):
     found: list[tuple[int, Finding]] = []
     spans: list[tuple[int, int]] = []
     budget = FAILED_READ_BUDGET * len(text) + 1_000_000
+    cut_off_at = None
     position = text.find("{")
     while position >= 0:
-        end, findings, wasted = _read_at(text, position, context, depth, budget <= 0)
+        end, findings, wasted, cut_off = _read_at(text, position, context, depth, budget <= 0)
         budget -= wasted
         if end > position:
             if findings:
@@ -120,45 +122,71 @@ def _scan_bodies(text: str, context: Context, depth: int):
                 spans.append((position, end))
             position = text.find("{", end)
         else:
+            if cut_off and cut_off_at is None:
+                cut_off_at = position
             position = text.find("{", position + 1)
+    if cut_off_at is not None and not any(start >= cut_off_at for start, _ in found):
+        # Only a body that nothing after it explained: one nested in it may
+        # have been read on its own.
+        finding = _cut_off_finding(text, cut_off_at, context)
+        if finding is not None:
+            found.append((cut_off_at, finding))
+            spans.append((cut_off_at, len(text)))
     return found, spans
+
+
+def _cut_off_finding(text: str, position: int, context: Context) -> Finding | None:
+    """Explain a body that opens at ``position`` and is cut off by the end of ``text``.
+
+    Only a body that names a code gives a finding: an unclosed brace without
+    one is too common in log text to report.
+    """
+    # NOTE: a body cut off by a log's line length limit, with more lines after
+    # it, fails to read somewhere else and is not reported here.
+    body = text[position:]
+    if not http.names_code(body):
+        return None
+    finding = http.truncated_body_finding(body, context)
+    return _with_context([finding], text, position, len(text))[0]
 
 
 def _read_at(text: str, position: int, context: Context, depth: int, bounded: bool):
     """Try every reading of the object that opens at ``position``.
 
     Returns the offset where the object ends (``position`` when nothing could
-    be read), the findings it contains, and how many characters failed
-    attempts read.
+    be read), the findings it contains, how many characters failed attempts
+    read, and whether reading failed because the text ended first.
     """
     if _too_deep(text, position):
-        return position, [], 0
+        return position, [], 0, False
     stop = len(text)
     if bounded:
         line_end = text.find("\n", position)
         stop = min(len(text) if line_end < 0 else line_end, position + BOUNDED_JSON)
     wasted = 0
+    cut_off = False
     if _JSON_OPEN.match(text, position):
-        value, end, wasted = _parse_json(text, position, stop)
+        value, end, wasted, cut_off = _parse_json(text, position, stop)
         if end > position:
             return end, _with_context(findings_from_value(value, context, depth),
-                                      text, position, end), 0
+                                      text, position, end), 0, False
     if depth < 4:
         escaped = _ESCAPED_OPEN.match(text, position)
         if escaped:
-            return _read_escaped(text, position, len(escaped.group(1)), context, depth)
+            return (*_read_escaped(text, position, len(escaped.group(1)), context, depth),
+                    False)
         if _CSV_OPEN.match(text, position):
-            return _read_csv_field(text, position, context, depth)
+            return (*_read_csv_field(text, position, context, depth), False)
     if _JS_KEY.match(text, position):
         if bounded:
             stop = min(stop, position + BOUNDED_LITERAL)
         try:
             value, end = parse_js_object(text, position, stop)
         except LiteralError as exc:
-            return position, [], wasted + exc.pos - position
+            return position, [], wasted + exc.pos - position, exc.pos >= len(text)
         return end, _with_context(findings_from_value(value, context, depth),
-                                  text, position, end), 0
-    return position, [], wasted
+                                  text, position, end), 0, False
+    return position, [], wasted, cut_off
 
 
 def _parse_json(text: str, position: int, stop: int):
@@ -167,24 +195,25 @@ def _parse_json(text: str, position: int, stop: int):
     It reads a small slice first, then a sixteen times larger one while the
     error sits at the slice's end. A JSON error counts the lines up to its
     offset, so a failed parse over the whole text would cost O(n) each time.
-    Returns the value, its end offset (``position`` on failure) and how many
-    characters the failed attempt read.
+    Returns the value, its end offset (``position`` on failure), how many
+    characters the failed attempt read, and whether it failed because the
+    text ended inside the value.
     """
     size = 4_096
     while True:
         limit = min(stop, position + size)
         chunk = text[position:limit]
+        if json_too_deep(chunk):
+            return None, position, len(chunk), False
         try:
             value, end = _DECODER.raw_decode(chunk)
         except json.JSONDecodeError as exc:
             at_end = exc.pos >= len(chunk) - 8 or exc.msg.startswith("Unterminated")
             if limit >= stop or not at_end:
-                return None, position, exc.pos
+                return None, position, exc.pos, at_end and limit >= len(text)
             size *= 16
             continue
-        except (ValueError, RecursionError):
-            return None, position, 0
-        return value, position + end, 0
+        return value, position + end, 0, False
 
 
 def _too_deep(text: str, position: int) -> bool:
