@@ -395,3 +395,95 @@ def test_sort_puts_errors_first():
 
 def test_findings_html_for_no_findings():
     assert "looks valid" in preflight.findings_html([])
+
+
+# Arguments of the public functions.
+
+
+def test_now_in_epoch_seconds_matches_milliseconds():
+    now = dt.datetime(2026, 3, 1, 12, 0, tzinfo=dt.timezone.utc)
+    request = cases.history_request(cases.Context(dict(PROFILE), int(now.timestamp() * 1000) - 23 * 3_600_000))
+
+    by_seconds = preflight.check(request, now=now.timestamp())
+    by_int_seconds = preflight.check(request, now=int(now.timestamp()))
+    by_datetime = preflight.check(request, now=now)
+
+    assert {f.code for f in by_seconds if f.is_error} == {10046}
+    assert [f.to_dict() for f in by_seconds] == [f.to_dict() for f in by_datetime]
+    assert [f.to_dict() for f in by_int_seconds] == [f.to_dict() for f in by_datetime]
+
+
+@pytest.mark.parametrize(
+    "now, error",
+    [
+        ("yesterday", TypeError),
+        ("1733300000000", TypeError),
+        (True, TypeError),
+        (dt.date(2026, 3, 1), TypeError),
+        ([1], TypeError),
+        (float("nan"), ValueError),
+        (float("inf"), ValueError),
+        (-1, ValueError),
+    ],
+    ids=["word", "digits-text", "bool", "date", "list", "nan", "inf", "negative"],
+)
+def test_invalid_now_raises_naming_now(now, error):
+    with pytest.raises(error) as raised:
+        preflight.check(build("conversation"), now=now)
+
+    assert "now" in str(raised.value)
+    assert "datetime" in str(raised.value)
+
+
+@pytest.mark.parametrize("profile", ["PartnerOne", 42, ["00DFAKE00000001"]], ids=["str", "int", "list"])
+def test_invalid_profile_raises_naming_profile(profile):
+    with pytest.raises(TypeError) as raised:
+        preflight.check(build("conversation"), profile=profile)
+
+    assert "profile" in str(raised.value)
+    assert "dict" in str(raised.value)
+
+
+def test_invalid_strict_flag_raises():
+    with pytest.raises(TypeError) as raised:
+        preflight.check(build("conversation"), strict_org_id_15="no")
+
+    assert "strict_org_id_15" in str(raised.value)
+
+
+def test_request_not_api_request_is_finding():
+    findings = preflight.check({"method": "POST", "path": "/api/v1/route"})
+
+    assert [f.field for f in findings] == ["request"]
+    assert findings[0].is_error
+
+
+@pytest.mark.parametrize(
+    "function",
+    [preflight.has_errors, preflight.sort_findings, preflight.findings_html],
+    ids=["has_errors", "sort_findings", "findings_html"],
+)
+@pytest.mark.parametrize("findings", ["ERROR", [{"severity": "error"}], None], ids=["str", "dicts", "none"])
+def test_finding_functions_reject_non_findings(function, findings):
+    with pytest.raises(TypeError) as raised:
+        function(findings)
+
+    assert "PreflightFinding" in str(raised.value)
+
+
+@pytest.mark.parametrize("data", ["error", None, [("code", 1)]], ids=["str", "none", "pairs"])
+def test_finding_from_dict_rejects_non_dict(data):
+    with pytest.raises(TypeError) as raised:
+        PreflightFinding.from_dict(data)
+
+    assert "dict" in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [("10016", "error", "to", "m", "f"), (True, "error", "to", "m", "f"), (None, "error", 3, "m", "f")],
+    ids=["code-str", "code-bool", "field-int"],
+)
+def test_finding_rejects_wrong_types(arguments):
+    with pytest.raises(TypeError):
+        PreflightFinding(*arguments)

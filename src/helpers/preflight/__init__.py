@@ -23,8 +23,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import logging
+import math
+import numbers
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from helpers.model import ApiRequest
@@ -99,8 +101,11 @@ def check(
         difference is reported as a warning.
     now
         The current time for the 24-hour window of conversation history: a
-        timezone-aware ``datetime`` (a naive one is taken as UTC) or epoch
-        milliseconds. Defaults to the system clock.
+        timezone-aware ``datetime`` (a naive one is taken as UTC), or epoch
+        seconds or milliseconds as an int or float. A number below 10**11 is
+        read as seconds (10**11 ms is March 1973, 10**11 s is past the year
+        5000), so ``time.time()`` and ``time.time() * 1000`` both work.
+        Defaults to the system clock.
     strict_org_id_15
         Report an 18-character OrgId as an error, for targets that accept only
         the 15-character form.
@@ -112,11 +117,28 @@ def check(
         API is expected to reject the request, and ``sort_findings`` to put
         errors first.
 
+    Raises
+    ------
+    TypeError
+        When ``now`` is not a datetime or a number, ``profile`` is neither a
+        dict nor an object with profile attributes, or ``strict_org_id_15``
+        is not a bool. These are mistakes in the call, not in the request.
+    ValueError
+        When ``now`` is a number that is not finite or is negative.
+
     Notes
     -----
-    ``check`` never raises on a malformed request: a body that is not JSON,
-    a header that is not a string or an unknown endpoint is itself reported.
+    ``check`` never raises on a malformed request: a request that is not an
+    ``ApiRequest``, a body that is not JSON, a header that is not a string
+    or an unknown endpoint is itself reported as a finding.
     """
+    now_ms = _now_ms(now)
+    _check_profile_argument(profile)
+    if not isinstance(strict_org_id_15, bool):
+        raise TypeError(
+            f"strict_org_id_15 must be True or False, not the "
+            f"{type(strict_org_id_15).__name__} {describe(strict_org_id_15)}"
+        )
     out = FindingList()
     if not isinstance(request, ApiRequest):
         out.error(
@@ -127,7 +149,6 @@ def check(
             "Build the request with helpers.model.ApiRequest or helpers.curl.parse_curl.",
         )
         return out.items
-    now_ms = _now_ms(now)
     endpoint = _guarded(out, "the request line", check_request_line, out, request)
     _guarded(
         out,
@@ -237,11 +258,40 @@ def _guarded(out: FindingList, what: str, function: Callable[..., Any], *args: A
         return None
 
 
+# Epoch numbers below this are seconds, and milliseconds from here on.
+EPOCH_SECONDS_LIMIT = 10**11
+NOW_HELP = (
+    "pass a datetime such as datetime.now(timezone.utc), or epoch seconds or "
+    "milliseconds as an int or float such as time.time(), or None for the system clock"
+)
+PROFILE_ATTRIBUTES = ("org_id", "authorization_context", "channel_address_identifier")
+
+
 def _now_ms(now: dt.datetime | int | float | None) -> int:
+    """Convert ``now`` to epoch milliseconds, raising TypeError or ValueError when invalid."""
     if now is None:
         return int(time.time() * 1000)
     if isinstance(now, dt.datetime):
         if now.tzinfo is None:
             now = now.replace(tzinfo=dt.timezone.utc)
         return int(now.timestamp() * 1000)
+    if isinstance(now, bool) or not isinstance(now, numbers.Real):
+        raise TypeError(f"now must be a time, not the {type(now).__name__} {describe(now)}; {NOW_HELP}")
+    if not math.isfinite(now) or now < 0:
+        raise ValueError(f"now must be a finite time after 1970, not {now!r}; {NOW_HELP}")
+    if now < EPOCH_SECONDS_LIMIT:
+        return int(now * 1000)
     return int(now)
+
+
+def _check_profile_argument(profile: Any) -> None:
+    """Raise TypeError unless ``profile`` is None, a mapping or a profile object."""
+    if profile is None or isinstance(profile, Mapping):
+        return
+    if any(hasattr(profile, name) for name in PROFILE_ATTRIBUTES):
+        return
+    raise TypeError(
+        f"profile must be a dict (such as the sandbox's profile) or a "
+        f"helpers.profiles.Profile, not the {type(profile).__name__} {describe(profile)}; "
+        f"it needs at least one of {', '.join(PROFILE_ATTRIBUTES)}"
+    )

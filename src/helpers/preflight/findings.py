@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import html
 import logging
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
+
+from helpers.secrets import mask_text
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +68,15 @@ class PreflightFinding:
     fix: str
 
     def __post_init__(self) -> None:
+        if self.code is not None and (not isinstance(self.code, int) or isinstance(self.code, bool)):
+            raise TypeError(
+                f"code must be an int API error code or None, not the "
+                f"{type(self.code).__name__} {_shown(self.code)}"
+            )
+        for name in ("field", "message", "fix"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                raise TypeError(f"{name} must be a str, not the {type(value).__name__} {_shown(value)}")
         if self.severity not in SEVERITIES:
             raise ValueError(
                 f"severity must be one of {SEVERITIES}, not {self.severity!r}"
@@ -100,6 +112,12 @@ class PreflightFinding:
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> PreflightFinding:
+        """Build a finding from the dict that ``to_dict`` returns."""
+        if not isinstance(data, dict):
+            raise TypeError(
+                f"expected a dict such as PreflightFinding.to_dict() returns, got the "
+                f"{type(data).__name__} {_shown(data)}"
+            )
         return cls(
             code=data.get("code"),
             severity=data.get("severity", ERROR),
@@ -148,19 +166,43 @@ def has_errors(findings: list[PreflightFinding]) -> bool:
     >>> has_errors([])
     False
     """
-    return any(f.is_error for f in findings)
+    return any(f.is_error for f in _finding_list(findings))
 
 
 def sort_findings(findings: list[PreflightFinding]) -> list[PreflightFinding]:
     """Return ``findings`` with errors first, otherwise in the order found."""
-    return sorted(findings, key=lambda f: 0 if f.is_error else 1)
+    return sorted(_finding_list(findings), key=lambda f: 0 if f.is_error else 1)
 
 
 def findings_html(findings: list[PreflightFinding]) -> str:
     """Render a list of findings as one HTML block for a notebook."""
+    findings = _finding_list(findings)
     if not findings:
         return "<div>No problems found: the request looks valid.</div>"
     return "".join(f._repr_html_() for f in sort_findings(findings))
+
+
+def _shown(value: Any) -> str:
+    """Return a short, masked repr of ``value`` for an error message."""
+    return mask_text(repr(value))[:60]
+
+
+def _finding_list(findings: Any) -> list[PreflightFinding]:
+    """Return ``findings`` as a list, raising TypeError unless every item is a finding."""
+    if isinstance(findings, (str, bytes, dict)) or not isinstance(findings, Iterable):
+        raise TypeError(
+            f"expected a list of PreflightFinding, such as preflight.check() returns, got "
+            f"the {type(findings).__name__} {_shown(findings)}"
+        )
+    items = list(findings)
+    for position, item in enumerate(items):
+        if not isinstance(item, PreflightFinding):
+            raise TypeError(
+                f"expected a list of PreflightFinding, but item {position} is the "
+                f"{type(item).__name__} {_shown(item)}; build findings with "
+                "PreflightFinding.from_dict() when they come from JSON"
+            )
+    return items
 
 
 class FindingList:
