@@ -12,6 +12,7 @@ import re
 import pytest
 
 from helpers import codes
+from helpers import decode as decode_module
 from helpers.decode import Finding, decode, decode_one, summarize, transport
 from helpers.decode.body import ERROR_REASONS, MAX_JSON_NESTING, json_too_deep
 from helpers.decode.explain import code_for_name
@@ -369,6 +370,87 @@ def test_decode_path_and_gzip(tmp_path):
     assert [f.code for f in decode(plain)] == [10013]
     assert [f.code for f in decode(packed)] == [10013]
     assert decode(packed)[0].request_id == "req-9"
+
+
+def test_corrupt_gzip_is_not_api(tmp_path, caplog):
+    packed = tmp_path / "junk.gz"
+    packed.write_bytes(b"\x1f\x8b\x08\x00junkjunk")
+
+    with caplog.at_level(logging.WARNING, logger="helpers.decode"):
+        found = decode(packed)
+
+    assert _swallowed_failures(caplog) == []
+    assert [f.name for f in found] == ["CORRUPT_GZIP"]
+    assert found[0].kind == "not_api"
+    assert "gzip" in found[0].summary
+
+
+def test_gzip_corrupt_after_body():
+    body = b'{"code": 10013, "message": "m"}\n'
+    packed = gzip.compress(body + bytes(range(256)) * 400)
+    broken = packed[:200] + b"\xff" * 64 + packed[264:]
+
+    found = decode(broken)
+
+    assert found[-1].name == "CORRUPT_GZIP"
+
+
+def test_gzip_truncated_keeps_body(caplog):
+    body = b'{"code": 10013, "message": "m"}\n' + b"log line\n" * 2000
+    packed = gzip.compress(body)
+
+    with caplog.at_level(logging.WARNING, logger="helpers.decode"):
+        found = decode(packed[:-8])
+
+    assert _swallowed_failures(caplog) == []
+    assert 10013 in [f.code for f in found]
+    assert "ended before" in caplog.text
+
+
+def test_gzip_members_all_read():
+    packed = gzip.compress(b'log {"code": 10013}\n') + gzip.compress(b'log {"code": 10004}\n')
+
+    assert [f.code for f in decode(packed)] == [10013, 10004]
+
+
+def test_gzip_padding_ignored(monkeypatch):
+    monkeypatch.setattr(decode_module, "_GZIP_CHUNK", 16)
+    packed = gzip.compress(b'log {"code": 10013}\n') + b"\x00" * 100
+
+    assert [f.code for f in decode(packed)] == [10013]
+
+
+def test_gzip_stops_at_input_cap(monkeypatch, caplog):
+    monkeypatch.setattr(decode_module, "MAX_INPUT_BYTES", 4_096)
+    packed = gzip.compress(b'log {"code": 10013}\n' + b"\x00" * 5_000_000)
+
+    with caplog.at_level(logging.WARNING, logger="helpers.decode"):
+        found = decode(packed)
+    unpacked = decode_module._gunzip(packed, 4_096)
+
+    assert [f.code for f in found] == [10013]
+    assert "first 4096 bytes" in caplog.text
+    assert len(unpacked.data) == 4_096
+    assert unpacked.error is None
+    assert unpacked.cut
+
+
+def test_gzip_header_only_is_corrupt():
+    found = decode(b"\x1f\x8b\x08\x00")
+
+    assert [f.name for f in found] == ["CORRUPT_GZIP"]
+
+
+def test_path_stops_at_input_cap(tmp_path, monkeypatch, caplog):
+    monkeypatch.setattr(decode_module, "MAX_INPUT_BYTES", 4_096)
+    path = tmp_path / "big.log"
+    path.write_bytes(b'log {"code": 10013}\n' + b"x" * 10_000)
+
+    with caplog.at_level(logging.WARNING, logger="helpers.decode"):
+        found = decode(path)
+
+    assert [f.code for f in found] == [10013]
+    assert "first 4096 bytes" in caplog.text
 
 
 def test_decode_missing_path():

@@ -30,16 +30,16 @@ Examples
 
 from __future__ import annotations
 
-import gzip
 import io
 import json
 import logging
 import os
 import re
 import traceback
+import zlib
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import requests
 
@@ -54,8 +54,13 @@ __all__ = ["FIELD_NAMES", "KINDS", "Finding", "decode", "decode_one", "summarize
 
 log = logging.getLogger(__name__)
 
-# Files and streams are read up to this many bytes; the rest is left out.
+# Files, streams and decompressed gzip data are read up to this many bytes;
+# the rest is left out and a warning says so.
 MAX_INPUT_BYTES = 256 * 1024 * 1024
+
+# Compressed bytes fed to the gzip decompressor per call, so that the output
+# before a corrupt block is kept.
+_GZIP_CHUNK = 64 * 1024
 
 _GZIP_MAGIC = b"\x1f\x8b"
 _BODY_START = re.compile(r"\{|\[\s*[{\]]")
@@ -201,6 +206,8 @@ def summarize(findings: Iterable[Finding]) -> str:
 
 
 def _decode_text(data: str | bytes) -> list[Finding]:
+    if isinstance(data, bytes) and data[:2] == _GZIP_MAGIC:
+        return _decode_gzip(data)
     if isinstance(data, bytes):
         data = _bytes_to_text(data)
     text = data.lstrip("\ufeff")
@@ -240,12 +247,72 @@ def _starts_with_json_value(text: str) -> bool:
     return True
 
 
-def _bytes_to_text(data: bytes) -> str:
-    if data[:2] == _GZIP_MAGIC:
+def _decode_gzip(data: bytes) -> list[Finding]:
+    limit = MAX_INPUT_BYTES
+    unpacked = _gunzip(data, limit)
+    if unpacked.cut:
+        log.warning("gzip input decompresses to more than %d bytes; decoding only "
+                    "the first %d bytes", limit, limit)
+    if unpacked.ended_early and not unpacked.data:
+        return [http.corrupt_gzip_finding("it ends before the first compressed block", 0)]
+    if unpacked.ended_early:
+        log.warning("gzip input ended before the end of its compressed stream; "
+                    "decoding the %d bytes before the end", len(unpacked.data))
+    found = _decode_text(unpacked.data) if unpacked.data.strip() else []
+    if unpacked.error is None:
+        return found
+    # The part before the damage may still hold the error being looked for.
+    return [*found, http.corrupt_gzip_finding(unpacked.error, len(unpacked.data))]
+
+
+class _Gunzipped(NamedTuple):
+    data: bytes
+    error: str | None  # zlib's message when the compressed data is corrupt
+    ended_early: bool  # the input stopped inside a compressed stream
+    cut: bool  # the output reached the limit and the rest was not decompressed
+
+
+def _gunzip(data: bytes, limit: int) -> _Gunzipped:
+    """Decompress the gzip members in ``data``, stopping after ``limit`` bytes.
+
+    Decompression is incremental, so a small file that expands to gigabytes
+    costs no more than ``limit`` bytes of output. On corrupt data the bytes
+    decompressed before the damage are returned with the error.
+    """
+    output = bytearray()
+    inflater = zlib.decompressobj(wbits=31)
+    offset = 0
+    pending = b""
+    between_members = False
+    while True:
+        if not pending:
+            pending = data[offset:offset + _GZIP_CHUNK]
+            offset += len(pending)
+            if not pending:
+                break
+        if between_members:
+            # NUL padding after a member is skipped, as gzip(1) does.
+            pending = pending.lstrip(b"\x00")
+            if not pending:
+                continue
+            between_members = False
         try:
-            data = gzip.decompress(data)[:MAX_INPUT_BYTES]
-        except (OSError, EOFError):
-            pass
+            output += inflater.decompress(pending, limit + 1 - len(output))
+        except zlib.error as exc:
+            return _Gunzipped(bytes(output[:limit]), str(exc), False, False)
+        if len(output) > limit:
+            del output[limit:]
+            return _Gunzipped(bytes(output), None, False, True)
+        pending = inflater.unconsumed_tail
+        if inflater.eof:
+            # A file may hold several gzip members, one after another.
+            pending = inflater.unused_data + pending
+            inflater = zlib.decompressobj(wbits=31)
+            between_members = True
+    return _Gunzipped(bytes(output), None, not between_members, False)
+
+
+def _bytes_to_text(data: bytes) -> str:
     if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
         return data.decode("utf-16", errors="replace")
     return data.decode("utf-8", errors="replace")
@@ -285,7 +352,7 @@ def _decode_object(artifact: Any) -> list[Finding]:
 def _decode_path(path: Path) -> list[Finding]:
     try:
         with path.open("rb") as handle:
-            data = handle.read(MAX_INPUT_BYTES)
+            data = _read_capped(handle, str(path))
     except OSError as exc:
         log.warning("cannot read %s: %s", path, exc)
         return []
@@ -293,10 +360,21 @@ def _decode_path(path: Path) -> list[Finding]:
 
 
 def _read_stream(stream: Any) -> str | bytes:
-    data = stream.read(MAX_INPUT_BYTES)
+    data = _read_capped(stream, type(stream).__name__)
     if isinstance(data, str | bytes):
         return data
     return bytes(data) if isinstance(data, bytearray | memoryview) else ""
+
+
+def _read_capped(stream: Any, name: str) -> Any:
+    """Read up to ``MAX_INPUT_BYTES`` from ``stream``, warning when there was more."""
+    limit = MAX_INPUT_BYTES
+    data = stream.read(limit + 1)
+    if isinstance(data, str | bytes | bytearray | memoryview) and len(data) > limit:
+        log.warning("%s is larger than %d bytes; decoding only the first %d bytes",
+                    name, limit, limit)
+        data = data[:limit]
+    return data
 
 
 def _decode_exception(exc: BaseException) -> list[Finding]:

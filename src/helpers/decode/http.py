@@ -252,6 +252,21 @@ def _broken_json(text: str, error: ValueError, context: Context, error_status: b
     )]
 
 
+def corrupt_gzip_finding(error: str, readable: int) -> Finding:
+    """Explain gzip input that could not be decompressed past ``readable`` bytes."""
+    read = (f"only its first {readable} bytes could be decompressed and decoded"
+            if readable else "none of it could be decompressed")
+    return not_api_finding(
+        "CORRUPT_GZIP",
+        f"The input is gzip data, but it is corrupt ({error}), so {read}.",
+        "The file was damaged in transfer or storage, or it is not really gzip "
+        "(its first two bytes only look like the gzip header).",
+        Context(source="json"),
+        fix="Check the file with 'gzip -t FILE', then export or download it again.",
+        message=error,
+    )
+
+
 def too_deep_finding(text: str, context: Context) -> Finding:
     """Explain a body nested deeper than ``body.MAX_JSON_NESTING`` levels."""
     return not_api_finding(
