@@ -4,4 +4,7 @@ import sys
 
 from helpers.cli import main
 
-sys.exit(main())
+# The guard keeps spawned worker processes, which import this module as
+# __mp_main__, from running the command line again.
+if __name__ == "__main__":
+    sys.exit(main())
