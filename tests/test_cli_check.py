@@ -157,3 +157,18 @@ def test_check_strict_org_id(flag, code):
     result = run_check(*flag, stdin=text)
 
     assert result.returncode == code, result.stdout
+
+
+@pytest.mark.parametrize("use_file", [False, True], ids=["stdin", "file"])
+def test_check_missing_data_file_names_option(use_file, tmp_path):
+    text = f"curl -X DELETE {HOST}/api/v1/route -H 'Content-Type: application/json' -d @body.json\n"
+    (tmp_path / "send.sh").write_text(text)
+    args = [str(tmp_path / "send.sh")] if use_file else ["--base-dir", str(tmp_path)]
+
+    result = run_check(*args, stdin=None if use_file else text)
+
+    assert result.returncode == 2
+    assert "body.json" in result.stderr
+    assert str(tmp_path) in result.stderr
+    assert "--base-dir" in result.stderr
+    assert "base_dir" not in result.stderr

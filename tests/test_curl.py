@@ -14,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from helpers.curl import CurlParseError, parse_curl, parse_curl_command, to_curl
+from helpers.curl import CurlFileNotFoundError, CurlParseError, parse_curl, parse_curl_command, to_curl
 from helpers.model import ApiRequest, Attachment
 
 import preflight_cases as cases
@@ -646,3 +646,13 @@ def test_parse_unknown_option_with_equals_takes_no_value():
     request = parse_curl("curl --nope=1 localhost/x")
 
     assert request.path == "/x"
+
+
+def test_parse_missing_file_error_attributes(tmp_path):
+    with pytest.raises(CurlFileNotFoundError) as raised:
+        parse_curl(f"curl {HOST}/api/v1/route -d @nested/body.json", base_dir=tmp_path)
+
+    assert raised.value.path == "nested/body.json"
+    assert raised.value.base_dir == tmp_path
+    assert raised.value.option == "-d"
+    assert "base_dir" in str(raised.value)

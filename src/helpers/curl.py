@@ -95,6 +95,31 @@ class CurlParseError(ValueError):
     """Raised when the text is not a curl command the kit can read."""
 
 
+class CurlFileNotFoundError(CurlParseError):
+    """Raised when the command names a file (``@file``, ``<file``) that does not exist.
+
+    Attributes
+    ----------
+    option
+        The option that names the file, such as ``-d`` or ``-F json=<``.
+    path
+        The path as written in the command.
+    base_dir
+        The folder a relative ``path`` was looked up in. Callers that take
+        that folder under another name (the CLI's ``--base-dir``) can build
+        their own message from these attributes.
+    """
+
+    def __init__(self, option: str, path: str, base_dir: Path) -> None:
+        self.option = option
+        self.path = path
+        self.base_dir = base_dir
+        super().__init__(
+            f"{option} names the file {path!r}, which was not found in {base_dir}; "
+            "pass base_dir (or run from the folder the command was written for)"
+        )
+
+
 @dataclass
 class CurlCommand:
     """A parsed curl command.
@@ -167,7 +192,8 @@ def parse_curl(
     ------
     CurlParseError
         When the text is not a curl command, has unbalanced quotes, has no
-        URL, or names a file that does not exist. A word right after an
+        URL, or names a file that does not exist (``CurlFileNotFoundError``,
+        a subclass). A word right after an
         unknown option is taken as that option's value unless it looks like
         a URL (a scheme, a shell variable, or a host followed by a path).
 
@@ -582,10 +608,7 @@ def _read_file(path_text: str, base_dir: Path, option: str) -> bytes:
     try:
         return path.read_bytes()
     except FileNotFoundError:
-        raise CurlParseError(
-            f"{option} names the file {path_text!r}, which was not found in {base_dir}; "
-            "pass base_dir (or run from the folder the command was written for)"
-        ) from None
+        raise CurlFileNotFoundError(option, path_text, base_dir) from None
     except OSError as exc:
         raise CurlParseError(f"{option} could not read the file {path_text!r}: {exc.strerror}") from None
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from helpers import preflight
 from helpers.cli import EXIT_NOTHING_FOUND, EXIT_OK, UsageError
-from helpers.curl import CurlParseError, parse_curl_command
+from helpers.curl import CurlFileNotFoundError, CurlParseError, parse_curl_command
 from helpers.secrets import mask_text
 
 JSON_FIELDS = ("code", "severity", "field", "message", "fix")
@@ -65,6 +65,13 @@ def run(args: argparse.Namespace) -> int:
     text, base_dir = _read_command(args.file, args.base_dir)
     try:
         command = parse_curl_command(text, base_dir=base_dir)
+    except CurlFileNotFoundError as exc:
+        raise UsageError(
+            f"{exc.option} names the file {exc.path!r}, which was not found in "
+            f"{exc.base_dir}; pass --base-dir DIR with the folder the command was "
+            "written for (by default, the folder of FILE, or the current folder "
+            "for standard input)"
+        ) from None
     except CurlParseError as exc:
         raise UsageError(
             f"{exc}. Pass a file (or standard input) holding one curl command, such "
