@@ -280,6 +280,7 @@ def _curl_start(words: list[str]) -> int | None:
 # str.find, so it is linear.
 _PLAIN_RUN = re.compile(r"[^ \t\r\n'\"\\|&;$^]+")
 _DOUBLE_QUOTED_RUN = re.compile(r'[^"\\]*')
+_ANSI_C_QUOTED_RUN = re.compile(r"[^'\\]*")
 # Characters a backslash escapes inside double quotes, as in a POSIX shell.
 _DOUBLE_QUOTE_ESCAPES = frozenset('"\\$`')
 _ANSI_C_ESCAPES = {
@@ -413,19 +414,18 @@ def _read_ansi_c_quoted(text: str, start: int) -> tuple[str, int]:
     pieces: list[str] = []
     index = start + 1
     while True:
-        backslash = text.find("\\", index)
-        end = text.find("'", index)
-        if end < 0:
+        run = _ANSI_C_QUOTED_RUN.match(text, index)
+        pieces.append(run.group())
+        index = run.end()
+        if index >= len(text):
             raise _unbalanced(text, start)
-        if backslash < 0 or end < backslash:
-            pieces.append(text[index:end])
-            return "".join(pieces), end + 1
-        pieces.append(text[index:backslash])
-        escaped = text[backslash + 1 : backslash + 2]
-        number = _ANSI_C_NUMBER.match(text, backslash + 1)
+        if text[index] == "'":
+            return "".join(pieces), index + 1
+        escaped = text[index + 1 : index + 2]
+        number = _ANSI_C_NUMBER.match(text, index + 1)
         if escaped in _ANSI_C_ESCAPES:
             pieces.append(_ANSI_C_ESCAPES[escaped])
-            index = backslash + 2
+            index += 2
         elif number:
             octal, *hexadecimal = number.groups()
             digits = octal or next(group for group in hexadecimal if group)
@@ -435,7 +435,7 @@ def _read_ansi_c_quoted(text: str, start: int) -> tuple[str, int]:
         else:
             # bash keeps an unknown escape as it is written.
             pieces.append("\\" + escaped)
-            index = backslash + 2
+            index += 2
 
 
 def _split_short_cluster(word: str) -> list[str]:
