@@ -29,6 +29,8 @@ EXPECTED = (
     "12_partner_routing.ipynb",
     "13_consent_and_capabilities.ipynb",
     "14_history_participants_sessions.ipynb",
+    "20_triage_a_log.ipynb",
+    "21_share_a_repro_session.ipynb",
 )
 
 
