@@ -3,11 +3,14 @@
 Builds every valid request of ``tests/preflight_cases.py`` and every
 one-mistake case, then times, best of three runs each: ``check`` over all of
 them, ``to_curl`` over all of them, and ``parse_curl`` over the commands
-``to_curl`` wrote. Prints the time per request in microseconds.
+``to_curl`` wrote. Prints the time per request in microseconds. Then
+times one ``parse_curl`` of a command whose ``-d`` body has each size given
+with ``--body-mb`` (one run each, in milliseconds), which shows whether
+tokenizing stays linear in the length of a quoted argument.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/preflight_bench.py [--rounds N] [--repeat R]
+    .venv/bin/python benchmarks/preflight_bench.py [--rounds N] [--repeat R] [--body-mb MB ...]
 """
 
 from __future__ import annotations
@@ -50,6 +53,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--rounds", type=int, default=20, help="passes over all requests per run")
     parser.add_argument("--repeat", type=int, default=3, help="runs; the best is kept")
+    parser.add_argument(
+        "--body-mb", type=int, nargs="*", default=[1, 5],
+        help="sizes in megabytes (10**6 characters) of the -d bodies to parse once each",
+    )
     args = parser.parse_args()
 
     requests = build_requests()
@@ -76,6 +83,11 @@ def main() -> None:
     for label, function in (("check", run_check), ("to_curl", run_to_curl), ("parse_curl", run_parse)):
         seconds = best_of(args.repeat, function)
         print(f"{label:>10}: {seconds / count * 1e6:8.1f} us per request")
+    for megabytes in args.body_mb:
+        body = "a" * (megabytes * 1_000_000)
+        command = f"curl {HOST}/api/v1/route -d '{body}'"
+        seconds = best_of(1, lambda: parse_curl(command))
+        print(f"parse_curl with a {megabytes} MB -d body: {seconds * 1000:.1f} ms")
 
 
 if __name__ == "__main__":
