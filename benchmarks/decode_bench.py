@@ -8,12 +8,15 @@ of them, best of three runs each (alternating), and prints both and their
 ratio. It also times the parse that decode's fast path uses (the C scanner
 behind ``json.loads``, without its wrapper), so the ratio of decode to its
 own parse shows what finding the code and building the finding cost.
-Last, it decodes one log of 20,000 lines in which every fourth line is a
-JSON log record carrying a body, and prints the time.
+Then it decodes one log of 20,000 lines in which every fourth line is a
+JSON log record carrying a body, and prints the time. Last, it decodes three
+inputs of 8 MiB that contain no error marker (NUL bytes, the letter ``a``,
+and lines of plain words) and prints the time of each, which is what reading
+junk up to the size cap costs.
 
 Run from the repository root::
 
-    .venv/bin/python benchmarks/decode_bench.py [--count N] [--repeat R]
+    .venv/bin/python benchmarks/decode_bench.py [--count N] [--repeat R] [--junk-mib M]
 """
 
 from __future__ import annotations
@@ -96,11 +99,37 @@ def build_log(bodies: list[str | bytes], lines: int = 20_000) -> str:
     return "\n".join(rows)
 
 
+JUNK_WORDS = ("alpha", "beta", "gamma", "delta", "worker", "started", "queue", "id",
+              "ok", "done", "user", "took", "ms", "cache", "hit")
+
+
+def build_junk(size: int, seed: int = 1) -> dict[str, str]:
+    """Return texts of ``size`` characters with no error marker, by label."""
+    rng = random.Random(seed)
+    lines = []
+    length = 0
+    while length < size:
+        line = " ".join(rng.choice(JUNK_WORDS) for _ in range(12))
+        lines.append(line)
+        length += len(line) + 1
+    return {"NUL bytes": "\0" * size, "letter a": "a" * size,
+            "word lines": "\n".join(lines)[:size]}
+
+
+def time_decode(text: str) -> tuple[float, int]:
+    """Return the wall time in seconds of one ``decode(text)`` and its finding count."""
+    start = time.perf_counter()
+    found = decode(text)
+    return time.perf_counter() - start, len(found)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the benchmark and print the timings."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--count", type=int, default=100_000, help="number of bodies")
     parser.add_argument("--repeat", type=int, default=3, help="runs per timing; best counts")
+    parser.add_argument("--junk-mib", type=int, default=8,
+                        help="size of each input without error markers, in MiB")
     args = parser.parse_args(argv)
 
     bodies = build_bodies(args.count)
@@ -121,11 +150,13 @@ def main(argv: list[str] | None = None) -> int:
     print(f"ratio decode / its own parse: {decoded / scanned:.2f}")
 
     log = build_log(bodies)
-    start = time.perf_counter()
-    found = decode(log)
-    seconds = time.perf_counter() - start
+    seconds, found = time_decode(log)
     print(f"log of {log.count(chr(10)) + 1:,} lines ({len(log) / 1e6:.1f} MB): "
-          f"{len(found):,} findings in {seconds:.2f} s")
+          f"{found:,} findings in {seconds:.2f} s ({len(log) / 1e6 / seconds:.1f} MB/s)")
+
+    for label, text in build_junk(args.junk_mib * 1024 * 1024).items():
+        seconds, found = time_decode(text)
+        print(f"{args.junk_mib} MiB of {label}: {found} findings in {seconds:.2f} s")
     return 0
 
 

@@ -827,6 +827,26 @@ def test_deep_json_body_is_not_api():
     assert f"deeper than {MAX_JSON_NESTING} levels" in found[0].summary
 
 
+def test_failure_line_after_text_that_lowers_longer():
+    # "İ".lower() is two characters, which shifted every offset after it.
+    text = "İ" * 200 + "\nError: connect ECONNREFUSED 127.0.0.1:8085\n" + "x" * 300
+
+    assert [f.name for f in decode(text)] == ["CONNECTION_REFUSED"]
+
+
+def test_message_line_marker_any_case():
+    filler = "\n".join(f"worker {index} started" for index in range(50))
+    text = f"{filler}\nFAILED: {CAPACITY_MESSAGE}\n{filler}"
+
+    assert [f.code for f in decode(text)] == [10013]
+
+
+def test_log_without_markers_has_no_findings():
+    text = "\n".join(f"worker {index} took {index % 7} ms" for index in range(5_000))
+
+    assert decode(text) == []
+
+
 def test_body_after_large_record_field():
     text = "log " + json.dumps({"a": "x" * 300_000, "body": {"code": 10004, "message": "m"}})
 

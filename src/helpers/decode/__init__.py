@@ -44,7 +44,13 @@ from typing import Any, NamedTuple
 import requests
 
 from helpers.decode import http, transport
-from helpers.decode.body import Context, dict_findings, findings_from_value, json_too_deep
+from helpers.decode.body import (
+    MAX_JSON_NESTING,
+    Context,
+    dict_findings,
+    findings_from_value,
+    json_too_deep,
+)
 from helpers.decode.explain import api_finding, code_value
 from helpers.decode.finding import FIELD_NAMES, KINDS, Finding
 from helpers.decode.text import scan_text
@@ -54,9 +60,11 @@ __all__ = ["FIELD_NAMES", "KINDS", "Finding", "decode", "decode_one", "summarize
 
 log = logging.getLogger(__name__)
 
-# Files, streams and decompressed gzip data are read up to this many bytes;
-# the rest is left out and a warning says so.
-MAX_INPUT_BYTES = 256 * 1024 * 1024
+# Files, streams and decompressed gzip data are read up to this many bytes,
+# and a warning reports the cut. benchmarks/decode_bench.py measured 1.6 to
+# 1.8 MB/s on a log where every fourth line carries a body (2 cores, see
+# docs/benchmarks.md), so this cap costs about 40 s on such a log.
+MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 # Compressed bytes fed to the gzip decompressor per call, so that the output
 # before a corrupt block is kept.
@@ -131,7 +139,11 @@ def _utf8(data: bytes) -> str | None:
 
 def _parse_whole(text: str | None) -> Any:
     """Return the JSON value that is all of ``text``, or None."""
-    if text is None or json_too_deep(text):
+    if text is None:
+        return None
+    # The counts repeat json_too_deep's own first test, inline, because a
+    # function call is a tenth of the cost of this path on a small body.
+    if text.count("{") + text.count("[") > MAX_JSON_NESTING and json_too_deep(text):
         return None
     try:
         value, end = _scan_once(text, 0)

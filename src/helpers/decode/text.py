@@ -48,10 +48,11 @@ WINDOW_PART = 1_000
 # lines a log is left to the body scanner, to keep large logs fast.
 MAX_TEXT_MATCH_LINES = 2000
 
-# Lines that probably report an error, worth a search for a bare message.
-_ERROR_MARKER = re.compile(
-    r"error|fail|exception|warn|invalid|denied|reject|not valid|isn't valid|cannot|can't"
-    r"|must|specify|exceeds|empty", re.IGNORECASE
+# Lines that contain one of these words, in any case, probably report an
+# error and are worth a search for a bare message.
+ERROR_MARKERS = (
+    "error", "fail", "exception", "warn", "invalid", "denied", "reject", "not valid",
+    "isn't valid", "cannot", "can't", "must", "specify", "exceeds", "empty",
 )
 _JSON_OPEN = re.compile(r"\{\s*[\"}]")
 _JS_KEY = re.compile(r"\{\s*(?:[A-Za-z_$][\w$]*|'[^'\n]{1,40}')\s*:")
@@ -60,6 +61,7 @@ _CSV_OPEN = re.compile(r"\{\s*\"\"")
 _OAUTH_FORM = re.compile(
     r"[?&#]?\berror=([a-z_]+)(?:&error_description=([^&\s\"']*))?"
 )
+_OAUTH_WORDS = ("error=", "invalid_", "app_not_found", "unsupported_grant_type", "inactive_")
 _OAUTH_LINE = re.compile(
     r"\b(invalid_grant|invalid_client_id|invalid_client|app_not_found|invalid_app_access"
     r"|unsupported_grant_type|inactive_user|inactive_org)\b[\"']?\s*[:,-]?\s*"
@@ -388,12 +390,21 @@ def _line_spans(text: str):
         offset += len(line)
 
 
+def _lines_at(lines: list[tuple[int, str]], offsets: list[int]) -> list[tuple[int, str]]:
+    """Return, in order, the ``(offset, line)`` items that contain one of ``offsets``."""
+    starts = [offset for offset, _ in lines]
+    indexes = sorted({bisect.bisect_right(starts, offset) - 1 for offset in offsets})
+    return [lines[index] for index in indexes]
+
+
 def _scan_oauth_text(text: str, spans: _Spans, context: Context) -> list[tuple[int, Finding]]:
     """Find OAuth errors written as a form or query string, or as ``error: text``."""
-    if "error" not in text and "invalid_" not in text:
+    # Each pattern needs one of these literals, so only lines with one are read.
+    offsets = transport.keyword_offsets(text, _OAUTH_WORDS)
+    if not offsets:
         return []
     found = []
-    for offset, line in _line_spans(text):
+    for offset, line in _lines_at(list(_line_spans(text)), offsets):
         if spans.overlaps(offset, offset + len(line)):
             continue
         form = _OAUTH_FORM.search(line)
@@ -413,8 +424,13 @@ def _scan_oauth_text(text: str, spans: _Spans, context: Context) -> list[tuple[i
 
 def _scan_messages(text: str, spans: _Spans, context: Context) -> list[tuple[int, Finding]]:
     """Match lines that carry a published message but no code."""
+    markers = transport.keyword_offsets(transport.lower_ascii(text), ERROR_MARKERS)
+    if not markers and text.count("\n") > 3:
+        return []
     lines = list(_line_spans(text))
-    short_input = len(lines) <= 3
+    if len(lines) > 3:
+        # Longer input: only lines with an error marker word are tried.
+        lines = _lines_at(lines, markers)
     found = []
     tried = 0
     for offset, line in lines:
@@ -422,8 +438,6 @@ def _scan_messages(text: str, spans: _Spans, context: Context) -> list[tuple[int
         if len(stripped) < 12 or len(stripped) > 2000:
             continue
         if spans.overlaps(offset, offset + len(line)):
-            continue
-        if not short_input and not _ERROR_MARKER.search(stripped):
             continue
         tried += 1
         if tried > MAX_TEXT_MATCH_LINES:

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import socket
 import ssl
+import string
 from dataclasses import dataclass
 
 import requests
@@ -169,10 +170,11 @@ _ANY_FAILURE = re.compile(
     "|".join(pattern.pattern for _, pattern in TEXT_PATTERNS), re.IGNORECASE
 )
 
-# Lower-case words of which every pattern above contains one. Searching the
-# lowered text for these literals is hundreds of times faster than running
-# _ANY_FAILURE over a large log, so only the lines they hit are classified.
-_KEYWORDS = re.compile("|".join(re.escape(word) for word in (
+# Lower-case words of which every pattern above contains one. Only the lines
+# they hit are classified, because _ANY_FAILURE over a large log is hundreds
+# of times slower. Each word is searched with str.find: one regular
+# expression of all of them took 1.6 to 2.4 s on 8 MiB of plain word lines.
+KEYWORDS = ((
     "resolv", "getaddrinfo", "name or service", "nodename", "no address associated",
     "enotfound", "unknownhost", "gaierror", "ssl", "certificate", "pkix", "err_cert",
     "self signed", "self-signed", "unable_to_verify", "proxy", "tunnel connection",
@@ -181,7 +183,9 @@ _KEYWORDS = re.compile("|".join(re.escape(word) for word in (
     "timeout of", "reset", "remotedisconnected", "aborted", "hang up", "empty reply",
     "err_empty_response", "max retries", "connectionerror", "err_connection",
     "err_internet", "unreachable",
-)))
+))
+
+_ASCII_LOWER = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
 
 _HOST_PATTERNS = (
     re.compile(r"host='([^']+)'"),
@@ -377,15 +381,44 @@ def scan_text(text: str) -> list[tuple[int, Finding]]:
 
 def _candidate_lines(text: str):
     """Yield ``(offset, line)`` for each line that contains a failure keyword."""
-    lowered = text.lower()
     last_start = -1
-    for hit in _KEYWORDS.finditer(lowered):
-        start = text.rfind("\n", 0, hit.start()) + 1
+    for hit in keyword_offsets(lower_ascii(text), KEYWORDS):
+        start = text.rfind("\n", 0, hit) + 1
         if start == last_start:
             continue
         last_start = start
-        end = text.find("\n", hit.end())
+        end = text.find("\n", hit)
         yield start, text[start:len(text) if end < 0 else end]
+
+
+def lower_ascii(text: str) -> str:
+    """Return ``text`` in lower case with every character at its own offset.
+
+    ``str.lower`` changes the length of a few characters (``"İ"`` becomes two),
+    which would shift offsets found in the result; then only ASCII letters
+    are lowered.
+    """
+    lowered = text.lower()
+    if len(lowered) == len(text):
+        return lowered
+    return text.translate(_ASCII_LOWER)
+
+
+def keyword_offsets(text: str, words: tuple[str, ...]) -> list[int]:
+    """Return the sorted offsets in ``text`` where one of ``words`` starts.
+
+    The search is case-sensitive: pass ``lower_ascii(text)`` and lower-case
+    words to ignore case. Each word is searched with ``str.find``, so text
+    that contains none of them costs one fast pass per word.
+    """
+    offsets: list[int] = []
+    for word in words:
+        position = text.find(word)
+        while position >= 0:
+            offsets.append(position)
+            position = text.find(word, position + len(word))
+    offsets.sort()
+    return offsets
 
 
 def _continues(text: str, previous_end: int, start: int, line: str) -> bool:
