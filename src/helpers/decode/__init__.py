@@ -62,8 +62,8 @@ log = logging.getLogger(__name__)
 
 # Files, streams and decompressed gzip data are read up to this many bytes,
 # and a warning reports the cut. benchmarks/decode_bench.py measured 1.6 to
-# 1.8 MB/s on a log where every fourth line carries a body (2 cores, see
-# docs/benchmarks.md), so this cap costs about 40 s on such a log.
+# 2.9 MB/s on a log where every fourth line carries a body (2 cores, see
+# docs/benchmarks.md), so this cap costs 23 to 42 s on such a log.
 MAX_INPUT_BYTES = 64 * 1024 * 1024
 
 # Compressed bytes fed to the gzip decompressor per call, so that the output
