@@ -59,6 +59,36 @@ def test_malformed_json_body(seeded, fresh_sandbox, profile):
     assert_still_serving(fresh_sandbox, profile, seeded)
 
 
+@pytest.mark.parametrize(
+    "body",
+    [b"[" * 100000, b"[" * 5000 + b"]" * 5000, b'{"a":' * 300 + b"1" + b"}" * 300],
+    ids=["unclosed", "closed", "objects"],
+)
+def test_deeply_nested_json_body(seeded, fresh_sandbox, profile, body, caplog):
+    with caplog.at_level(logging.ERROR, logger="helpers.sandbox"):
+        response = requests.post(
+            profile["base_url"] + "/api/v1/conversation",
+            data=body,
+            headers=api_headers(profile),
+            timeout=5,
+        )
+    assert response.status_code == 400
+    assert response.json()["error"] == "Bad Request"
+    assert "JSON parse error" in response.json()["message"]
+    assert "RecursionError" not in caplog.text
+    assert_still_serving(fresh_sandbox, profile, seeded)
+
+
+@pytest.mark.parametrize("path", ["settings", "faults", "oauth/certificate"])
+def test_deeply_nested_control_body(fresh_sandbox, path):
+    method = "POST" if path != "settings" else "PUT"
+    response = requests.request(
+        method, fresh_sandbox.url + "/__sandbox__/" + path, data=b"[" * 100000, timeout=5
+    )
+    assert response.status_code == 400
+    assert response.headers["Content-Type"].startswith("application/json")
+
+
 def test_non_utf8_body(seeded, fresh_sandbox, profile):
     response = requests.post(
         profile["base_url"] + "/api/v1/conversation",
@@ -132,7 +162,10 @@ def test_multipart_without_json_part(seeded, fresh_sandbox, profile):
     assert_still_serving(fresh_sandbox, profile, seeded)
 
 
-@pytest.mark.parametrize("text", ["{not json", "\udcff".encode("utf-8", "surrogatepass"), "[]"])
+@pytest.mark.parametrize(
+    "text",
+    ["{not json", "\udcff".encode("utf-8", "surrogatepass"), "[]", "[" * 100000],
+)
 def test_multipart_bad_json_part(seeded, fresh_sandbox, profile, text):
     response = requests.post(
         profile["base_url"] + "/api/v1/interactions",

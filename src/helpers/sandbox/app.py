@@ -39,6 +39,7 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.wrappers import Request, Response
 
 from helpers.sandbox import headers as header_checks
+from helpers.sandbox import jsonbody
 from helpers.sandbox.endpoints import Call, UploadedFile
 from helpers.sandbox.endpoints import channel_settings, conversations, history
 from helpers.sandbox.endpoints import interactions, routing
@@ -389,7 +390,7 @@ class SandboxApp:
         if method == "GET":
             return json_response(self.settings.to_dict())
         try:
-            changes = json.loads(request.get_data(as_text=True) or "{}")
+            changes = jsonbody.loads(request.get_data(as_text=True) or "{}")
             if not isinstance(changes, dict):
                 raise SettingsError("send a JSON object of setting names and values")
             return json_response(self.update_settings(changes).to_dict())
@@ -402,7 +403,7 @@ class SandboxApp:
         if method == "DELETE":
             return json_response({"cleared": self.faults.clear()})
         try:
-            spec = json.loads(request.get_data(as_text=True) or "{}")
+            spec = jsonbody.loads(request.get_data(as_text=True) or "{}")
             if not isinstance(spec, dict):
                 raise FaultError('send a JSON object such as {"code": 10019, "count": 1}')
             fault = self.faults.inject(
@@ -467,7 +468,7 @@ def _parse_json(request: Request, settings: Settings) -> Any:
             raise ApiError(code, "the request body is empty")
         raise BadBody("Required request body is missing")
     try:
-        return json.loads(raw.decode("utf-8"))
+        return jsonbody.loads(raw.decode("utf-8"))
     except UnicodeDecodeError as exc:
         raise BadBody(f"the body is not UTF-8: {exc.reason} at byte {exc.start}") from None
     except ValueError as exc:
@@ -494,7 +495,7 @@ def _parse_multipart(request: Request, settings: Settings) -> tuple[Any, list[Up
     if len(parts) != 1:
         raise ApiError(10029, f"expected one json part, got {len(parts)}")
     try:
-        body = json.loads(parts[0])
+        body = jsonbody.loads(parts[0])
     except ValueError as exc:
         raise ApiError(10029, f"the json part is not JSON: {exc}") from None
     files = [_measure(upload) for upload in uploads.getlist("attachments")]

@@ -32,6 +32,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import serialization
 from werkzeug import Request, Response
 
+from helpers.sandbox import jsonbody
 from helpers.secrets import mask_text, token_placeholder
 
 log = logging.getLogger(__name__)
@@ -195,7 +196,7 @@ def register_certificate_endpoint(request: Request, sandbox: Any) -> Response:
     to put in the assertion.
     """
     try:
-        data = json.loads(request.get_data(as_text=True) or "{}")
+        data = jsonbody.loads(request.get_data(as_text=True) or "{}")
     except ValueError:
         return _certificate_rejected("the body is not JSON")
     pem = data.get("certificate_pem") if isinstance(data, dict) else None
