@@ -116,3 +116,25 @@ def test_cli_tty_without_input():
     assert result.returncode == 2
     assert "pass a FILE" in result.stderr
     assert "pipe text" in result.stderr
+
+
+def test_cli_input_cut_is_reported(monkeypatch, capsys):
+    from helpers.cli import decode as decode_command
+
+    monkeypatch.setattr(decode_command, "MAX_INPUT_BYTES", 10)
+
+    kept = decode_command._cut_to_limit(b"x" * 11, "big.log")
+
+    assert kept == b"x" * 10
+    assert "big.log is larger than 10 bytes" in capsys.readouterr().err
+
+
+def test_cli_input_at_limit_not_reported(monkeypatch, capsys):
+    from helpers.cli import decode as decode_command
+
+    monkeypatch.setattr(decode_command, "MAX_INPUT_BYTES", 10)
+
+    kept = decode_command._cut_to_limit(b"x" * 10, "small.log")
+
+    assert kept == b"x" * 10
+    assert capsys.readouterr().err == ""

@@ -69,14 +69,28 @@ def _read_input(file: str | None) -> tuple[bytes, str]:
             raise UsageError(
                 "no input: pass a FILE to decode, or pipe text into standard input"
             )
-        return sys.stdin.buffer.read(MAX_INPUT_BYTES), "standard input"
+        data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        return _cut_to_limit(data, "standard input"), "standard input"
     path = Path(file)
     if path.is_dir():
         raise UsageError(f"{file} is a directory; pass a file to decode")
     try:
         with path.open("rb") as handle:
-            return handle.read(MAX_INPUT_BYTES), file
+            data = handle.read(MAX_INPUT_BYTES + 1)
+        return _cut_to_limit(data, file), file
     except FileNotFoundError:
         raise UsageError(f"file not found: {file}") from None
     except OSError as exc:
         raise UsageError(f"cannot read {file}: {exc.strerror or exc}") from None
+
+
+def _cut_to_limit(data: bytes, name: str) -> bytes:
+    """Return at most ``MAX_INPUT_BYTES`` of ``data``, saying on stderr when cut."""
+    if len(data) <= MAX_INPUT_BYTES:
+        return data
+    print(
+        f"{name} is larger than {MAX_INPUT_BYTES} bytes; decoding only the first "
+        f"{MAX_INPUT_BYTES} bytes",
+        file=sys.stderr,
+    )
+    return data[:MAX_INPUT_BYTES]
