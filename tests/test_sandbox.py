@@ -473,6 +473,32 @@ def test_requests_log_is_bounded(fresh_sandbox, profile):
     assert len(fresh_sandbox.received(limit=2)) == 2
 
 
+def test_requests_endpoint_limit(fresh_sandbox, profile):
+    for _ in range(3):
+        post(profile, build("capabilities", profile))
+    url = fresh_sandbox.url + "/__sandbox__/requests"
+    response = requests.get(url, params={"limit": "2"}, timeout=5)
+    assert response.status_code == 200
+    assert len(response.json()["requests"]) == 2
+
+
+@pytest.mark.parametrize("limit", ["abc", "-5", "0", "1.5", "", "\u00b2"])
+def test_requests_endpoint_bad_limit(fresh_sandbox, limit):
+    url = fresh_sandbox.url + "/__sandbox__/requests"
+    response = requests.get(url, params={"limit": limit}, timeout=5)
+    assert response.status_code == 400
+    body = response.json()
+    assert body["error"] == "invalid_limit"
+    assert f"limit={limit!r}" in body["message"]
+    assert "1 or more" in body["message"]
+
+
+@pytest.mark.parametrize("limit", [0, -1, "2", True, 1.5])
+def test_received_rejects_bad_limit(fresh_sandbox, limit):
+    with pytest.raises(ValueError, match="limit must be an integer of 1 or more"):
+        fresh_sandbox.received(limit=limit)
+
+
 def test_state_endpoint_counts(fresh_sandbox, profile):
     post(profile, build("interaction_message", profile))
     body = requests.get(fresh_sandbox.url + "/__sandbox__/state", timeout=5).json()

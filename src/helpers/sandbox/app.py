@@ -171,7 +171,18 @@ class SandboxApp:
             self._requests.clear()
 
     def received(self, limit: int | None = None) -> list[dict[str, Any]]:
-        """Return the logged requests, oldest first, credentials masked."""
+        """Return the logged requests, oldest first, credentials masked.
+
+        ``limit`` keeps only the newest ``limit`` records; None keeps all.
+        A value other than None or an integer of 1 or more raises ``ValueError``.
+        """
+        if limit is not None and (
+            isinstance(limit, bool) or not isinstance(limit, int) or limit < 1
+        ):
+            raise ValueError(
+                f"limit must be an integer of 1 or more, or None for every "
+                f"request, got {limit!r}"
+            )
         with self._requests_lock:
             records = list(self._requests)
         records = records[-limit:] if limit else records
@@ -385,7 +396,16 @@ class SandboxApp:
                 with self._requests_lock:
                     self._requests.clear()
                 return json_response({"cleared": True})
-            limit = request.args.get("limit", type=int)
+            text = request.args.get("limit")
+            is_number = text is not None and text.isascii() and text.isdigit()
+            limit = int(text) if is_number else None
+            if text is not None and (limit is None or limit < 1):
+                return sandbox_error(
+                    400,
+                    "invalid_limit",
+                    f"query parameter limit={text!r} is invalid; pass an "
+                    "integer of 1 or more, or leave limit out for every request",
+                )
             return json_response({"requests": self.received(limit)})
         if method == "GET":
             return json_response(self.settings.to_dict())
