@@ -953,3 +953,12 @@ def test_python_dict_bare_failure():
     finding = decode_one("ERROR result {'success': False}")
 
     assert finding.name == "SUCCESS_FALSE"
+
+
+def test_finding_pretty_text_is_readable():
+    from IPython.lib.pretty import pretty
+
+    finding = decode('{"code": 10013, "message": "Specify either"}')[0]
+
+    assert pretty(finding) == str(finding)
+    assert "10013" in pretty(finding)

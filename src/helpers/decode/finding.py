@@ -185,6 +185,11 @@ class Finding:
             parts.append(f"RequestId {self.request_id}")
         return " ".join(parts)
 
+    def _repr_pretty_(self, printer, cycle: bool) -> None:
+        # IPython's plain-text display: a notebook run headless keeps this
+        # text output, so it shows the readable block, not the dataclass repr.
+        printer.text(str(self))
+
     def _repr_html_(self) -> str:
         accent = _ACCENTS.get(self.kind, "#555")
         if self.kind == "api" and not self.known:
