@@ -314,6 +314,40 @@ def test_token_result_masks():
     assert result.scopes == ["interaction_api", "api"]
 
 
+def test_inspect_token_accepts_bytes():
+    findings = inspect_token(FAKE_TOKEN.encode("ascii"), org_id="00DSBX000000001")
+    assert findings == inspect_token(FAKE_TOKEN, org_id="00DSBX000000001")
+    assert inspect_token(bytearray(FAKE_TOKEN, "ascii"))[0].severity == "info"
+
+
+def test_inspect_token_non_utf8_bytes():
+    with pytest.raises(TokenError, match="token bytes are not UTF-8") as caught:
+        inspect_token(b"00DSBX000000001!\xff\xfefake")
+    assert "fake" not in str(caught.value)
+
+
+@pytest.mark.parametrize("token", [12345, ["x"], {"token": "x"}, 1.5])
+def test_inspect_token_rejects_other_types(token):
+    with pytest.raises(TypeError, match="token must be a str or bytes, got"):
+        inspect_token(token)
+
+
+def test_inspect_token_checks_org_and_now():
+    with pytest.raises(TypeError, match="org_id must be a str"):
+        inspect_token(FAKE_TOKEN, org_id=15)
+    with pytest.raises(TypeError, match="now must be epoch seconds"):
+        inspect_token(FAKE_TOKEN, now="today")
+
+
+def test_inspect_assertion_accepts_bytes(pem):
+    assertion = build_assertion(CONSUMER_KEY, pem, "u@x.invalid", "https://example.my.salesforce.com")
+    now = time.time()
+    expected = inspect_assertion(assertion, now=now)
+    assert inspect_assertion(assertion.encode("ascii"), now=now) == expected
+    with pytest.raises(TypeError, match="assertion must be a str or bytes"):
+        inspect_assertion(42)
+
+
 # -- command line -------------------------------------------------------------
 
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import numbers
 import os
 import re
 import time
@@ -477,15 +478,55 @@ def _scopes(claims: dict[str, Any]) -> list[str] | None:
     return None
 
 
+def _credential_text(value: Any, name: str) -> str:
+    """Return ``value`` as text, decoding bytes, for the inspect functions.
+
+    Raises ``TypeError`` for a value that is neither text nor bytes, and
+    ``TokenError`` for bytes that are not UTF-8. Neither message contains
+    the value, because it may be a credential.
+    """
+    if value is None:
+        return ""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        try:
+            return bytes(value).decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise TokenError(
+                f"the {name} bytes are not UTF-8 text (invalid byte at "
+                f"position {exc.start}).",
+                f"Pass the {name} as a str, or as the ASCII bytes of the {name}.",
+            ) from None
+    if not isinstance(value, str):
+        raise TypeError(
+            f"{name} must be a str or bytes, got {type(value).__name__}; "
+            f"pass the {name} text"
+        )
+    return value
+
+
+def _check_org_id_and_now(org_id: Any, now: Any) -> None:
+    if org_id is not None and not isinstance(org_id, str):
+        raise TypeError(
+            f"org_id must be a str such as '00DSBX000000001' or None, got "
+            f"{type(org_id).__name__}"
+        )
+    if now is not None and (isinstance(now, bool) or not isinstance(now, numbers.Real)):
+        raise TypeError(
+            "now must be epoch seconds (a real number) or None, got "
+            f"{type(now).__name__}"
+        )
+
+
 def inspect_token(
-    token: str, org_id: str | None = None, now: float | None = None
+    token: str | bytes, org_id: str | None = None, now: float | None = None
 ) -> list[TokenFinding]:
     """Check an access token without sending it and return what the API would report.
 
     Parameters
     ----------
     token
-        An opaque token (``<orgId>!...``) or a JWT access token.
+        An opaque token (``<orgId>!...``) or a JWT access token, as text or
+        UTF-8 bytes.
     org_id
         The OrgId header value; the token's org prefix is compared with it on
         the first 15 characters.
@@ -499,14 +540,23 @@ def inspect_token(
         ``interaction_api`` scope, 10004 for a token that is expired,
         malformed or from another org.
 
+    Raises
+    ------
+    TypeError
+        When ``token`` is not a str or bytes, ``org_id`` not a str or None,
+        or ``now`` not a number or None.
+    TokenError
+        When ``token`` is bytes that are not UTF-8.
+
     Examples
     --------
     >>> token = "00DSBX000000001!abc.def.ghi"
     >>> [f.code for f in inspect_token(token, "00DOTHER0000001") if f.code]
     [10004]
     """
+    _check_org_id_and_now(org_id, now)
     now = time.time() if now is None else now
-    text = (token or "").strip()
+    text = _credential_text(token, "token").strip()
     if not text:
         fix = f"Set {TOKEN_ENV} to the access token."
         return [_error(10004, "token", "the token is empty.", fix)]
@@ -664,7 +714,9 @@ def _is_login_audience(aud: Any) -> bool:
     return False
 
 
-def inspect_assertion(assertion: str, now: float | None = None) -> list[TokenFinding]:
+def inspect_assertion(
+    assertion: str | bytes, now: float | None = None
+) -> list[TokenFinding]:
     """Check a JWT bearer assertion before it is posted.
 
     Checks ``alg`` (RS256), ``iss`` (present, shaped like a consumer key),
@@ -675,9 +727,17 @@ def inspect_assertion(assertion: str, now: float | None = None) -> list[TokenFin
     Returns
     -------
     list[TokenFinding]
+
+    Raises
+    ------
+    TypeError
+        When ``assertion`` is not a str or bytes, or ``now`` not a number.
+    TokenError
+        When ``assertion`` is bytes that are not UTF-8.
     """
+    _check_org_id_and_now(None, now)
     now = time.time() if now is None else now
-    decoded = _decode_jwt((assertion or "").strip())
+    decoded = _decode_jwt(_credential_text(assertion, "assertion").strip())
     if decoded is None:
         return [
             _error(
