@@ -204,6 +204,18 @@ def test_build_returns_unsent_request_without_token(client, box):
     uuid.UUID(request.headers["RequestId"])
 
 
+@pytest.mark.parametrize("endpoint", [None, 5, {"method": "POST"}])
+def test_build_endpoint_not_str(client, endpoint):
+    with pytest.raises(TypeError, match="endpoint must be the name of an endpoint method"):
+        client.build(endpoint)
+
+
+def test_build_profile_not_profile(client, box):
+    client.profile = box.profile
+    with pytest.raises(TypeError, match="profile must be a Profile, got dict"):
+        client.build("send_message", text="x")
+
+
 def test_build_unknown_endpoint(client):
     with pytest.raises(ValueError, match="unknown endpoint method 'send_mesage'"):
         client.build("send_mesage")

@@ -48,10 +48,30 @@ class RequestBuilder:
     def build(self, endpoint: str, **fields: Any) -> ApiRequest:
         """Build the request of a named endpoint method without sending it.
 
+        Raises
+        ------
+        TypeError
+            When ``endpoint`` is not a str, or the builder's ``profile`` is
+            not a ``Profile``.
+        ValueError
+            When no ``build_<endpoint>`` method exists; the message lists them.
+
         Examples
         --------
         >>> client.build("send_message", text="Hi")  # doctest: +SKIP
         """
+        if not isinstance(endpoint, str):
+            raise TypeError(
+                "endpoint must be the name of an endpoint method such as "
+                f"'send_message', got {type(endpoint).__name__}"
+            )
+        profile = getattr(self, "profile", None)
+        if not isinstance(profile, Profile):
+            raise TypeError(
+                "the builder's profile must be a Profile, got "
+                f"{type(profile).__name__}; create the client with a profile "
+                "path, dict or Profile (helpers.profiles.load_profile builds one)"
+            )
         builder = getattr(self, f"build_{endpoint}", None)
         if builder is None:
             names = sorted(
