@@ -143,9 +143,9 @@ def test_key_missing_file():
 
 
 def test_key_directory_named(tmp_path):
-    for given in (str(tmp_path), tmp_path):
+    for key_path in (str(tmp_path), tmp_path):
         with pytest.raises(TokenError, match="is a directory") as caught:
-            load_private_key(given)
+            load_private_key(key_path)
         assert str(tmp_path) in str(caught.value)
         assert "PEM file" in str(caught.value)
 
@@ -393,31 +393,31 @@ def cli_usage_error(args, capsys):
 def test_cli_inspect_binary_file(tmp_path, capsys):
     path = tmp_path / "token.bin"
     path.write_bytes(b"\x7fELF\x02\x01\x01\x00\xff\xfe")
-    shown = cli_usage_error(["token", "inspect", str(path)], capsys)
-    assert str(path) in shown
-    assert "binary" in shown
-    assert "Traceback" not in shown
+    message = cli_usage_error(["token", "inspect", str(path)], capsys)
+    assert str(path) in message
+    assert "binary" in message
+    assert "Traceback" not in message
 
 
 def test_cli_inspect_nul_bytes_file(tmp_path, capsys):
     path = tmp_path / "token.dat"
     path.write_bytes(b"abc\x00def")
-    shown = cli_usage_error(["token", "inspect", str(path)], capsys)
-    assert "binary" in shown
+    message = cli_usage_error(["token", "inspect", str(path)], capsys)
+    assert "binary" in message
 
 
 def test_cli_inspect_directory(tmp_path, capsys):
-    shown = cli_usage_error(["token", "inspect", str(tmp_path)], capsys)
-    assert str(tmp_path) in shown
-    assert "is a directory" in shown
-    assert "does not exist" not in shown
+    message = cli_usage_error(["token", "inspect", str(tmp_path)], capsys)
+    assert str(tmp_path) in message
+    assert "is a directory" in message
+    assert "does not exist" not in message
 
 
 def test_cli_mint_key_directory(tmp_path, capsys):
     args = ["token", "mint", "--consumer-key", CONSUMER_KEY, "--key-file", str(tmp_path), "--username", "u@x.invalid", "--login-url", "http://127.0.0.1:9"]
-    shown = cli_usage_error(args, capsys)
-    assert "is a directory" in shown
-    assert "PEM file" in shown
+    message = cli_usage_error(args, capsys)
+    assert "is a directory" in message
+    assert "PEM file" in message
 
 
 # -- property: whitespace damage anywhere in the body is repaired -------------
