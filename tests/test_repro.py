@@ -125,3 +125,15 @@ def test_cli_repro_list():
     lines = completed.stdout.splitlines()
     assert len(lines) == 60
     assert lines[0].split()[0] == "500"
+
+
+def test_build_request_rejects_template_name(profile):
+    with pytest.raises(TypeError, match="base_requests"):
+        repro.build_request("interaction_message", profile)
+
+
+def test_build_request_rejects_profile_object(profile):
+    template = repro.base_requests()["interaction_message"]
+
+    with pytest.raises(TypeError, match="profile must be a dict"):
+        repro.build_request(template, "not a profile")

@@ -258,7 +258,22 @@ def build_request(
     strict
         Raise ``ReproError`` for a placeholder with no value; otherwise it
         stays in the request as written, which shows what setup would fill.
+
+    Raises
+    ------
+    TypeError
+        When ``template`` or ``profile`` is not a dict.
     """
+    if not isinstance(template, dict):
+        raise TypeError(
+            f"template must be a catalog request dict, got {type(template).__name__}; "
+            "pass base_requests()[name], such as base_requests()['interaction_message']"
+        )
+    if not isinstance(profile, dict):
+        raise TypeError(
+            f"profile must be a dict of profile values, got {type(profile).__name__}; "
+            "pass a dict such as SandboxHandle.profile"
+        )
     values = _Values(profile, context or {}, strict)
     attachments = [values.attachment(spec) for spec in template.get("attachments", [])]
     values.attachment_size = len(attachments[0].content) if attachments else 0
