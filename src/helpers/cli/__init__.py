@@ -28,6 +28,9 @@ COMMANDS = (
     "demo",
 )
 
+# Commands that keep running and log what they serve.
+SERVER_COMMANDS = frozenset({"sandbox", "lab", "demo"})
+
 EXIT_OK = 0
 EXIT_NOTHING_FOUND = 1
 EXIT_USAGE = 2
@@ -48,7 +51,11 @@ def build_parser() -> argparse.ArgumentParser:
         description="Troubleshoot Salesforce Interaction Service API errors.",
     )
     parser.add_argument(
-        "-v", "--verbose", action="store_true", help="log at DEBUG level to stderr"
+        "-v",
+        "--verbose",
+        action="store_true",
+        help="log at DEBUG level to stderr (default: WARNING, or INFO for "
+        "sandbox, lab and demo)",
     )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     subparsers.required = True
@@ -58,12 +65,26 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _log_level(args: argparse.Namespace) -> int:
+    """Return DEBUG with ``-v``, INFO for the servers, WARNING otherwise.
+
+    The servers log one line per request and their start and stop; the
+    other commands print their results on stdout, where one INFO line per
+    HTTP exchange on stderr would only bury them.
+    """
+    if args.verbose:
+        return logging.DEBUG
+    if args.command in SERVER_COMMANDS:
+        return logging.INFO
+    return logging.WARNING
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Parse ``argv``, run the chosen command and return its exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
     logging.basicConfig(
-        level=logging.DEBUG if args.verbose else logging.INFO,
+        level=_log_level(args),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         stream=sys.stderr,
     )
