@@ -39,6 +39,8 @@ def test_cli_triage_text_summary(logs):
     assert "35 Interaction API errors in 2 file(s)" in result.stdout
     assert "CAPACITY_INVALID" in result.stdout
     assert "/api/v1/agentWork" in result.stdout
+    # The CLI keeps no per-error rows, so no note about cut rows appears.
+    assert "kept the first" not in result.stdout
 
 
 def test_cli_triage_json(logs):

@@ -319,6 +319,15 @@ def test_triage_max_rows_keeps_counts_exact(tmp_path):
     assert summary.to_dict()["by_code"] == _expected_by_code(log)
 
 
+def test_triage_max_rows_zero_is_not_a_cut(tmp_path):
+    log = write_synthetic_log(tmp_path / "app.log", "plain", error_lines=3)
+    summary = triage(log.path, max_rows=0)
+    assert summary.total_errors == 3
+    assert summary.rows.empty
+    assert not summary.rows_truncated
+    assert "kept the first" not in str(summary)
+
+
 def test_triage_rows_csv_writes_every_row(tmp_path):
     log = write_synthetic_log(tmp_path / "app.jsonl", "jsonl", error_lines=25)
     out = tmp_path / "rows.csv"

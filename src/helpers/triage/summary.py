@@ -153,7 +153,8 @@ class TriageSummary:
         One row per error with the dtypes of ``ROW_DTYPES``, at most
         ``max_rows`` of them.
     rows_truncated : bool
-        Whether errors beyond ``max_rows`` were counted but not kept.
+        Whether errors beyond ``max_rows`` were counted but not kept. Always
+        false when ``max_rows`` is 0, because the caller requested no rows.
     freq : str
         The width of the buckets of ``over_time()``.
     """
@@ -363,7 +364,9 @@ def build_summary(acc: Accumulator, report, freq: str | None = None, version: st
         codes=_codes_table(by_code, first_seen, last_seen, version),
         top_messages=_top_messages(acc),
         rows=rows_frame(acc.take_rows()),
-        rows_truncated=acc.row_sink is None and acc.rows_seen > acc.max_rows,
+        # max_rows=0 means the caller needs no rows (the CLI only prints
+        # counts), so keeping none of them is not a cut.
+        rows_truncated=acc.row_sink is None and 0 < acc.max_rows < acc.rows_seen,
         max_rows=acc.max_rows,
         freq=freq,
         untimed_errors=acc.untimed,
