@@ -10,7 +10,16 @@ import ipywidgets as widgets
 import pytest
 
 from helpers.model import ApiRequest, Exchange
-from helpers.widgets import Card, CardList, CompositeWidget, error_card, exchange_card, guarded
+from helpers.widgets import (
+    Card,
+    CardList,
+    CompositeWidget,
+    InvalidInput,
+    error_card,
+    exchange_card,
+    guarded,
+    notice_card,
+)
 from helpers.widgets.cards import checklist, json_text
 from helpers.widgets.doctor import Check
 
@@ -35,6 +44,10 @@ class Counter(CompositeWidget):
     @guarded("failing on purpose")
     def fail(self):
         raise RuntimeError(f"bad value with token {FAKE_TOKEN}")
+
+    @guarded("checking the input")
+    def reject(self):
+        raise InvalidInput("Type a number into the box, then press Add.")
 
 
 def test_button_click_runs_callback():
@@ -68,6 +81,49 @@ def test_guarded_exception_becomes_error_card():
     assert "isapi-error" in html
     assert "Failed while failing on purpose" in html
     assert "Traceback" not in counter.shown_text()
+
+
+def test_error_card_advice_fits_a_button():
+    counter = Counter()
+    counter.fail()
+    text = counter.shown_text()
+    assert "press the button again to retry" in text
+    assert "run the cell again" not in text
+
+
+def test_error_card_details_are_collapsed():
+    counter = Counter()
+    counter.fail()
+    html = counter.outputs[0]["data"]["text/html"]
+    details = html[html.index("<details"):]
+    assert "RuntimeError" in details
+    assert "raised at" in details
+    assert "RuntimeError" not in html[: html.index("<details")]
+
+
+def test_invalid_input_becomes_notice_card():
+    counter = Counter()
+    assert counter.reject() is None
+    assert isinstance(counter.last_error, InvalidInput)
+    html = counter.outputs[0]["data"]["text/html"]
+    text = counter.shown_text()
+    assert "isapi-notice" in html
+    assert "isapi-error" not in html
+    assert "Type a number into the box, then press Add." in text
+    assert "InvalidInput" not in html + text
+    assert "raised at" not in html + text
+
+
+def test_notice_card_text():
+    card = notice_card("Paste something.")
+    assert card.kind == "warn"
+    assert str(card) == "[warn] Check the input\n  what to do: Paste something."
+
+
+def test_card_details_in_text_and_html():
+    card = Card("Failed", "error", details="ValueError: bad")
+    assert str(card).endswith("  details: ValueError: bad")
+    assert "<summary>Details</summary>" in card._repr_html_()
 
 
 def test_error_card_masks_token():

@@ -8,7 +8,7 @@ import json
 import pytest
 
 from helpers.widgets import DecoderWidget, decode_text
-from helpers.widgets.decoder import MAX_UPLOAD_BYTES, FindingView
+from helpers.widgets.decoder import EMPTY_INPUT_NOTICE, MAX_UPLOAD_BYTES, FindingView
 
 FAKE_TOKEN = "00DFAKE000000000001!fake.token.for.tests"
 BODY_10016 = '{"code": 10016, "message": "Enter a valid value for the OrgId header."}'
@@ -66,11 +66,20 @@ def test_widget_decode_button_shows_cards():
     assert "10016" in decoder.shown_text()
 
 
-def test_widget_empty_text_shows_error_card():
-    decoder = DecoderWidget()
-    assert decoder.decode() is None
-    assert isinstance(decoder.last_error, ValueError)
-    assert "isapi-error" in decoder.outputs[0]["data"]["text/html"]
+@pytest.mark.parametrize("text", ["", "  \n\t "])
+def test_widget_empty_text_shows_notice(text):
+    decoder = DecoderWidget(text)
+    decoder._button.click()
+    html = decoder.outputs[0]["data"]["text/html"]
+    shown = decoder.shown_text()
+    assert decoder.findings == []
+    assert "isapi-notice" in html
+    assert "isapi-error" not in html
+    assert EMPTY_INPUT_NOTICE in shown
+    assert "ValueError" not in html + shown
+    assert "InvalidInput" not in html + shown
+    assert "decoder.py" not in html + shown
+    assert "run the cell" not in shown
 
 
 def test_widget_value_round_trip():
@@ -116,4 +125,5 @@ def test_widget_upload_too_large_rejected():
     decoder._upload.value = _upload("huge.har", b"{}", size=MAX_UPLOAD_BYTES + 1)
     assert isinstance(decoder.last_error, ValueError)
     assert "huge.har" in str(decoder.last_error)
+    assert "isapi-notice" in decoder.outputs[0]["data"]["text/html"]
     assert decoder.value == ""

@@ -50,6 +50,27 @@ def test_foreign_org_token_fails(profile):
     assert not doctor.passed
 
 
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("   ", "contains only spaces"),
+        (f"Bearer {FAKE_TOKEN}", "without the 'Bearer ' prefix"),
+        (f"{FAKE_TOKEN}\n", "spaces or line breaks"),
+    ],
+)
+def test_doctor_token_paste_mistake_shows_notice(profile, typed, expected):
+    doctor = SetupDoctor(profile)
+    doctor._token.value = typed
+    doctor._button.click()
+    html = doctor.outputs[0]["data"]["text/html"]
+    shown = doctor.shown_text()
+    assert expected in shown
+    assert "isapi-notice" in html
+    assert "InvalidInput" not in html + shown
+    assert FAKE_TOKEN not in html + shown
+    assert doctor.checks == []
+
+
 def test_typed_token_leaves_profile_alone(profile):
     source = profile.token_source
     doctor = SetupDoctor(profile)

@@ -130,12 +130,22 @@ def test_repro_unknown_code_rejected(target):
         repro.value = 12345
 
 
-def test_repro_filter_without_match_shows_error_on_send(target):
+@pytest.mark.parametrize("button", ["_send_button", "_fix_button"])
+def test_repro_empty_filter_shows_notice(target, button):
     repro = ReproWidget(target)
-    repro._filter.value = "no such words anywhere"
+    repro._filter.value = "xyz"
     assert repro.value is None
-    assert repro.send() is None
-    assert "no code selected" in str(repro.last_error)
+    getattr(repro, button).click()
+    html = repro.outputs[0]["data"]["text/html"]
+    shown = repro.shown_text()
+    example = min(catalog())
+    assert f"No code matches the filter 'xyz'; clear the filter or type a code such as {example}." in shown
+    assert "isapi-notice" in html
+    assert "isapi-error" not in html
+    assert "Error" not in html + shown
+    assert "InvalidInput" not in html + shown
+    assert "repro.py" not in html + shown
+    assert repro.exchange is None
 
 
 def test_repro_target_without_sandbox_raises():

@@ -2,7 +2,9 @@
 
 Each widget has a small public face (``value``, a few methods, display) and
 keeps its child widgets private. Callbacks are plain methods that tests call
-without a browser, and every exception in a callback becomes an error card.
+without a browser. A mistake in the user's input becomes a short notice card
+(``InvalidInput``) and any other exception in a callback becomes an error
+card.
 Every result is also returned as a card that renders as HTML or plain text,
 so a saved notebook reads well where widgets do not render.
 
@@ -20,8 +22,8 @@ widget                      notebook
 ==========================  ==================================================
 """
 
-from helpers.widgets.base import CompositeWidget, guarded
-from helpers.widgets.cards import Card, CardList, checklist, error_card, exchange_card
+from helpers.widgets.base import CompositeWidget, InvalidInput, guarded
+from helpers.widgets.cards import Card, CardList, checklist, error_card, exchange_card, notice_card
 from helpers.widgets.decoder import DecoderWidget, decode_text
 from helpers.widgets.repro import ReproWidget, RunEveryCode, matching_cases, request_diff
 from helpers.widgets.logs import LogPanel
@@ -38,6 +40,7 @@ __all__ = [
     "Check",
     "CompositeWidget",
     "DecoderWidget",
+    "InvalidInput",
     "LogPanel",
     "ReproWidget",
     "RunEveryCode",
@@ -50,6 +53,7 @@ __all__ = [
     "exchange_cards",
     "guarded",
     "matching_cases",
+    "notice_card",
     "request_diff",
     "run_checks",
     "show_request",

@@ -4,8 +4,10 @@ A composite widget keeps its child widgets as private attributes and shows a
 small public face: ``value``, a few methods that do the work, and display
 through ``_ipython_display_`` or the ``widget`` property. Callbacks are plain
 methods, so tests call them without a browser. Every public action runs
-through ``guarded``, which turns an exception into an error card in the
-widget's ``Output`` instead of a traceback that the front end might drop.
+through ``guarded``. An action checks the user's input first and raises
+``InvalidInput`` for a mistake, which ``guarded`` shows as a short notice
+card. Any other exception becomes an error card in the widget's ``Output``
+instead of a traceback that the front end might drop.
 
 Output goes through ``Output.append_display_data`` rather than ``with out:``.
 A ``with`` block sends stream messages that nbval attributes to whichever cell
@@ -24,11 +26,19 @@ import ipywidgets as widgets
 from IPython.display import display
 
 from helpers.secrets import mask_text
-from helpers.widgets.cards import error_card
+from helpers.widgets.cards import error_card, notice_card
 
 log = logging.getLogger(__name__)
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class InvalidInput(ValueError):
+    """A mistake in what the user typed or chose, found before the action runs.
+
+    The message is shown to the user as it is, so it names the value and
+    states what to type or choose instead, in plain words.
+    """
 
 
 def guarded(action: str) -> Callable[[F], F]:
@@ -44,7 +54,9 @@ def guarded(action: str) -> Callable[[F], F]:
     -------
     callable
         A decorator. The decorated method returns None when it raised, and
-        the widget keeps the exception in ``last_error``.
+        the widget keeps the exception in ``last_error``. ``InvalidInput``
+        becomes a notice card with its message alone; any other exception
+        becomes an error card.
     """
 
     def decorate(method: F) -> F:
@@ -53,6 +65,12 @@ def guarded(action: str) -> Callable[[F], F]:
             self.last_error = None
             try:
                 return method(self, *args, **kwargs)
+            except InvalidInput as exc:
+                self.last_error = exc
+                log.info("%s rejected the input while %s: %s", type(self).__name__, action,
+                         mask_text(str(exc)))
+                self.show(notice_card(str(exc)))
+                return None
             except Exception as exc:  # noqa: BLE001 - shown to the user as a card
                 self.last_error = exc
                 log.warning("%s failed while %s: %s", type(self).__name__, action,

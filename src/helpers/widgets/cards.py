@@ -55,6 +55,10 @@ class Card:
         diff.
     css_class
         An extra CSS class for browser selectors, such as ``isapi-success``.
+    details
+        Secondary text for someone debugging the kit, such as an exception
+        and where it was raised. HTML shows it in a collapsed ``<details>``
+        block and plain text shows it last.
 
     Examples
     --------
@@ -68,6 +72,7 @@ class Card:
     rows: Sequence[tuple[str, Any]] = field(default_factory=list)
     body: str | None = None
     css_class: str | None = None
+    details: str | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in KIND_COLOURS:
@@ -83,6 +88,8 @@ class Card:
         lines += [f"  {label}: {mask_text(str(value))}" for label, value in self._visible_rows()]
         if self.body:
             lines += ["", mask_text(self.body)]
+        if self.details:
+            lines += ["  details: " + mask_text(self.details)]
         return "\n".join(lines)
 
     def __repr__(self) -> str:
@@ -103,11 +110,18 @@ class Card:
             if self.body
             else ""
         )
+        details = (
+            "<details class='isapi-card-details' style='margin:0.4em 0 0'>"
+            "<summary>Details</summary>"
+            f"<pre style='white-space:pre-wrap;margin:0'>{_escape(self.details)}</pre></details>"
+            if self.details
+            else ""
+        )
         return (
             f"<div class='{classes}' style='border-left:4px solid {colour};"
             f"padding:0.4em 0.8em;margin:0.3em 0'>"
             f"<div class='isapi-card-title'><b>{_escape(self.title)}</b></div>"
-            f"<table>{rows}</table>{body}</div>"
+            f"<table>{rows}</table>{body}{details}</div>"
         )
 
 
@@ -142,7 +156,7 @@ def _html_of(item: Any) -> str:
 
 
 def error_card(action: str, exc: BaseException) -> Card:
-    """Build the card shown when a widget callback raises.
+    """Build the card shown when a widget action raises an unexpected exception.
 
     Parameters
     ----------
@@ -154,21 +168,51 @@ def error_card(action: str, exc: BaseException) -> Card:
     Returns
     -------
     Card
-        A card of kind ``error`` with the exception type and message and the
-        place in the code where it was raised; never a full traceback.
+        A card of kind ``error`` whose advice fits a user who pressed a
+        button. The exception type, message and the place in the code where
+        it was raised go in the collapsed ``details``, never a full
+        traceback.
     """
     frames = traceback.extract_tb(exc.__traceback__)
-    where = f"{frames[-1].filename}:{frames[-1].lineno}" if frames else None
+    details = f"{type(exc).__name__}: {exc}"
+    if frames:
+        details += f"\nraised at {frames[-1].filename}:{frames[-1].lineno}"
     return Card(
         title=f"Failed while {action}",
         kind="error",
         rows=[
-            ("error", f"{type(exc).__name__}: {exc}"),
-            ("raised at", where),
-            ("what to do", "Check the inputs above; run the cell again to retry."),
+            ("reason", str(exc) or type(exc).__name__),
+            (
+                "what to do",
+                "Check the inputs above and press the button again to retry. If it "
+                "fails again, restart the kernel, run the notebook from the top, and "
+                "report the details below if the failure remains.",
+            ),
         ],
         css_class="isapi-error",
+        details=details,
     )
+
+
+def notice_card(message: str, title: str = "Check the input") -> Card:
+    """Build the card shown when the user's input cannot be used as it is.
+
+    Parameters
+    ----------
+    message
+        One or two plain sentences that state what is missing or wrong and
+        what to type, such as ``"Paste an error body into the box, then
+        press Decode."``.
+    title
+        The card's title.
+
+    Returns
+    -------
+    Card
+        A card of kind ``warn`` with the CSS class ``isapi-notice``; it
+        names no exception and no source file.
+    """
+    return Card(title=title, kind="warn", rows=[("what to do", message)], css_class="isapi-notice")
 
 
 def json_text(document: Any) -> str:

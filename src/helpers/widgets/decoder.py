@@ -17,7 +17,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers.secrets import mask_text
-from helpers.widgets.base import CompositeWidget, guarded
+from helpers.widgets.base import CompositeWidget, InvalidInput, guarded
 from helpers.widgets.cards import Card, CardList
 
 REPRO_NOTEBOOK = "02_reproduce_and_fix.ipynb"
@@ -25,6 +25,11 @@ REPRO_NOTEBOOK = "02_reproduce_and_fix.ipynb"
 # Files larger than this are rejected: a HAR of a whole browser session can be
 # hundreds of megabytes, which a kernel should not hold as one string.
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+EMPTY_INPUT_NOTICE = (
+    "Paste an error body, log text or curl output into the box, or upload a HAR "
+    "or log file, then press Decode."
+)
 
 
 def repro_codes() -> set[int]:
@@ -169,8 +174,8 @@ class DecoderWidget(CompositeWidget):
         upload = self._upload.value[0]
         size = int(upload.get("size") or len(upload["content"]))
         if size > MAX_UPLOAD_BYTES:
-            raise ValueError(
-                f"{upload['name']} is {size} bytes; the limit is {MAX_UPLOAD_BYTES} bytes. "
+            raise InvalidInput(
+                f"{upload['name']} is {size} bytes, and the limit is {MAX_UPLOAD_BYTES} bytes. "
                 "Cut the file to the failing requests, or use `python -m helpers triage`."
             )
         self._text.value = bytes(upload["content"]).decode("utf-8", errors="replace")
@@ -185,7 +190,12 @@ class DecoderWidget(CompositeWidget):
         -------
         CardList
             The cards shown; ``findings`` contains the findings themselves.
+            None when the text area is empty, after a notice card that tells
+            the user what to paste.
         """
+        if not self._text.value.strip():
+            self.findings = []
+            raise InvalidInput(EMPTY_INPUT_NOTICE)
         cards = decode_text(self._text.value)
         self.findings = [card.finding for card in cards.cards if isinstance(card, FindingView)]
         self.show(cards)

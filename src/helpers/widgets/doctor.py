@@ -16,7 +16,7 @@ from typing import Any
 import ipywidgets as widgets
 
 from helpers.secrets import mask_text
-from helpers.widgets.base import CompositeWidget, guarded
+from helpers.widgets.base import CompositeWidget, InvalidInput, guarded
 from helpers.widgets.cards import CardList, checklist
 
 log = logging.getLogger(__name__)
@@ -189,9 +189,40 @@ class SetupDoctor(CompositeWidget):
 
         return dataclasses.replace(self._profile, token_source=ValueToken(typed))
 
+    def check_typed_token(self) -> None:
+        """Raise ``InvalidInput`` when the Token field cannot hold a token.
+
+        An access token never contains whitespace, so a field of spaces, a
+        pasted ``Bearer`` prefix or a line break is a paste mistake. The
+        message never repeats what was typed, because it may be a token.
+        """
+        typed = self._token.value
+        if not typed:
+            return
+        if not typed.strip():
+            raise InvalidInput(
+                "The Token field contains only spaces. Clear it to use the profile's "
+                "token source, or paste the token, then press Run checks."
+            )
+        if typed.strip().lower().startswith("bearer "):
+            raise InvalidInput(
+                "Paste the token without the 'Bearer ' prefix, because the kit adds it "
+                "to the Authorization header. Then press Run checks."
+            )
+        if any(character.isspace() for character in typed):
+            raise InvalidInput(
+                "The Token field contains spaces or line breaks. Paste the token alone, "
+                "on one line, then press Run checks."
+            )
+
     @guarded("running the setup checks")
     def run(self) -> CardList:
-        """Run the checks and show the checklist; return it."""
+        """Run the checks and show the checklist; return it.
+
+        Returns None after a notice card when the Token field contains
+        whitespace (see ``check_typed_token``).
+        """
+        self.check_typed_token()
         self.checks = run_checks(self.profile())
         result = checklist(self.checks)
         self.show(result)

@@ -26,7 +26,7 @@ import requests
 from helpers import transport
 from helpers.model import ApiRequest
 from helpers.secrets import mask_text
-from helpers.widgets.base import CompositeWidget, guarded
+from helpers.widgets.base import CompositeWidget, InvalidInput, guarded
 from helpers.widgets.cards import Card, CardList
 from helpers.widgets.tryit import curl_text, exchange_cards
 
@@ -191,10 +191,24 @@ class ReproWidget(CompositeWidget):
 
     @property
     def case(self) -> Any:
-        """The selected ``ReproCase``."""
+        """The selected ``ReproCase``.
+
+        Raises
+        ------
+        InvalidInput
+            When no code is selected because the filter matches no code.
+        """
         if self.value is None:
-            raise ValueError("no code selected: clear the filter or choose a code")
+            raise InvalidInput(self._no_code_notice())
         return self._cases[self.value]
+
+    def _no_code_notice(self) -> str:
+        example = min(self._cases) if self._cases else None
+        hint = f" such as {example}" if example is not None else ""
+        text = self._filter.value.strip()
+        if text:
+            return f"No code matches the filter {text!r}; clear the filter or type a code{hint}."
+        return f"No code is selected; choose a code in the list or type a code{hint} in Find."
 
     @guarded("filtering the codes")
     def filter(self, text: str) -> list[tuple[str, int]]:
