@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import socket
 
 import keyring
 import keyring.backend
@@ -205,6 +206,43 @@ def test_isapi_profile_file_wins(tmp_path, monkeypatch):
     monkeypatch.setenv("ISAPI_PROFILE", str(path))
     monkeypatch.setenv("ISAPI_BASE_URL", "https://other.my.salesforce-scrt.com")
     assert load_profile().name == "chosen"
+
+
+@pytest.fixture
+def dead_url():
+    """A loopback URL that refuses connections: a bound port that never listens."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def test_isapi_profile_sandbox_url_same_as_argument(fresh_sandbox, monkeypatch):
+    monkeypatch.setenv("ISAPI_PROFILE", fresh_sandbox.url)
+    from_env = load_profile()
+    from_argument = load_profile(fresh_sandbox.url)
+    assert from_env.target == from_argument.target == "sandbox"
+    assert from_env.base_url == from_argument.base_url == fresh_sandbox.url
+    assert from_env.token() == fresh_sandbox.profile["access_token"]
+
+
+def test_isapi_profile_dead_sandbox_url_names_the_variable(dead_url, monkeypatch):
+    monkeypatch.setenv("ISAPI_PROFILE", dead_url)
+    with pytest.raises(ProfileError) as caught:
+        load_profile()
+    message = str(caught.value)
+    assert f"the sandbox at {dead_url} did not respond" in message
+    assert "point ISAPI_PROFILE at a running sandbox or a profile file" in message
+    assert "does not exist" not in message
+
+
+def test_dead_sandbox_url_fix_matches_its_origin(dead_url, monkeypatch):
+    with pytest.raises(ProfileError) as caught:
+        load_profile(dead_url)
+    assert "pass the URL of a running sandbox" in str(caught.value)
+    assert "ISAPI_SANDBOX_URL" not in str(caught.value)
+    monkeypatch.setenv("ISAPI_SANDBOX_URL", dead_url)
+    with pytest.raises(ProfileError, match="point ISAPI_SANDBOX_URL at a running sandbox, or unset it"):
+        load_profile()
 
 
 class MemoryKeyring(keyring.backend.KeyringBackend):

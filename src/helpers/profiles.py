@@ -224,7 +224,20 @@ class ProviderToken(TokenSource):
         return f"provider:{self.label}"
 
 
-def _sandbox_profile_dict(url: str) -> dict[str, Any]:
+def _sandbox_url_fix(variable: str | None) -> str:
+    """Return the fix for a sandbox URL that failed, worded for its origin.
+
+    ``variable`` names the environment variable the URL was read from, or is
+    None when the caller passed the URL (an argument or ``--target``).
+    """
+    if variable == SANDBOX_URL_ENV:
+        return f"point {SANDBOX_URL_ENV} at a running sandbox, or unset it"
+    if variable is not None:
+        return f"point {variable} at a running sandbox or a profile file"
+    return "pass the URL of a running sandbox"
+
+
+def _sandbox_profile_dict(url: str, variable: str | None = None) -> dict[str, Any]:
     import requests
 
     profile_url = url.rstrip("/") + "/__sandbox__/profile"
@@ -233,12 +246,12 @@ def _sandbox_profile_dict(url: str) -> dict[str, Any]:
     except requests.RequestException as exc:
         raise ProfileError(
             f"the sandbox at {url} did not respond ({type(exc).__name__}); start it "
-            f"with python -m helpers sandbox, or unset {SANDBOX_URL_ENV}"
+            f"with python -m helpers sandbox, or {_sandbox_url_fix(variable)}"
         ) from None
     if response.status_code != 200:
         raise ProfileError(
-            f"{profile_url} returned HTTP {response.status_code}; check that "
-            f"{SANDBOX_URL_ENV} points at a running sandbox"
+            f"{profile_url} returned HTTP {response.status_code}; "
+            f"{_sandbox_url_fix(variable)}"
         )
     try:
         return response.json()
@@ -259,11 +272,13 @@ class SandboxToken(TokenSource):
     def __init__(self, handle: Any = None, url: str | None = None) -> None:
         self.handle = handle
         self.url = url or getattr(handle, "url", None)
+        # The environment variable the URL came from, for the error's fix.
+        self.variable: str | None = None
 
     def get(self) -> str:
         if self.handle is not None:
             return str(self.handle.profile["access_token"])
-        return str(_sandbox_profile_dict(self.url)["access_token"])
+        return str(_sandbox_profile_dict(self.url, self.variable)["access_token"])
 
     def describe(self) -> str:
         return f"sandbox:{self.url}"
@@ -696,13 +711,23 @@ def profile_from_sandbox(handle: Any = None, url: str | None = None) -> Profile:
     The token is read from the sandbox at call time, never copied into the
     profile.
     """
-    data = dict(handle.profile) if handle is not None else _sandbox_profile_dict(url)
+    return _profile_from_sandbox(handle, url, variable=None)
+
+
+def _profile_from_sandbox(handle: Any, url: str | None, variable: str | None) -> Profile:
+    """Build a sandbox profile; ``variable`` names the variable ``url`` came from."""
+    if handle is not None:
+        data = dict(handle.profile)
+    else:
+        data = _sandbox_profile_dict(url, variable)
     data.pop("access_token", None)
     data.setdefault("target", "sandbox")
     data.setdefault("name", "sandbox")
     fields = REQUIRED_FIELDS + OPTIONAL_FIELDS + LABEL_FIELDS
     values = {k: v for k, v in data.items() if k in fields}
-    return make_profile(values, SandboxToken(handle, url), source="sandbox")
+    token_source = SandboxToken(handle, url)
+    token_source.variable = variable
+    return make_profile(values, token_source, source="sandbox")
 
 
 def profile_from_dict(
@@ -752,7 +777,7 @@ def load_profile(
     source
         A ``Profile`` (returned as is), a path to a TOML or JSON file, a
         sandbox URL (``http://127.0.0.1:PORT``), a sandbox handle, or a dict.
-        With None: the file named by ``ISAPI_PROFILE``; else the ``ISAPI_*``
+        With None: the file or sandbox URL named by ``ISAPI_PROFILE``; else the ``ISAPI_*``
         variables when ``ISAPI_BASE_URL`` is set; else the sandbox at
         ``ISAPI_SANDBOX_URL``; else an in-process sandbox, started once per
         process.
@@ -781,7 +806,12 @@ def load_profile(
     return profile
 
 
-def _load(source: Any) -> Profile:
+def _load(source: Any, variable: str | None = None) -> Profile:
+    """Load a profile from ``source``; ``variable`` names the variable it came from.
+
+    A string read from ``ISAPI_PROFILE`` goes through the same checks as one
+    passed by the caller, so both accept a sandbox URL or a file path.
+    """
     if isinstance(source, Profile):
         return source
     if isinstance(source, Mapping):
@@ -789,7 +819,7 @@ def _load(source: Any) -> Profile:
     if source is not None and hasattr(source, "profile") and hasattr(source, "url"):
         return profile_from_sandbox(handle=source)
     if isinstance(source, str) and source.startswith(("http://", "https://")):
-        return profile_from_sandbox(url=source)
+        return _profile_from_sandbox(None, source, variable)
     if isinstance(source, (str, os.PathLike)):
         return profile_from_file(source)
     if source is not None:
@@ -799,9 +829,9 @@ def _load(source: Any) -> Profile:
         )
 
     if os.environ.get(PROFILE_FILE_ENV):
-        return profile_from_file(os.environ[PROFILE_FILE_ENV])
+        return _load(os.environ[PROFILE_FILE_ENV], PROFILE_FILE_ENV)
     if os.environ.get(ENV_VARS["base_url"]):
         return profile_from_env()
     if os.environ.get(SANDBOX_URL_ENV):
-        return profile_from_sandbox(url=os.environ[SANDBOX_URL_ENV])
+        return _profile_from_sandbox(None, os.environ[SANDBOX_URL_ENV], SANDBOX_URL_ENV)
     return profile_from_sandbox(handle=default_sandbox())
