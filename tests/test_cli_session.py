@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import socket
 import subprocess
 import sys
 
@@ -125,6 +126,7 @@ USAGE_CASES = [
     (("export", "{journal}", "--to", "{out}", "--redact", ""), "--redact"),
     (("replay", "{missing}"), "not found"),
     (("replay", "{text}"), "not a session bundle"),
+    (("replay", "{journal}"), "is a session journal, not an exported bundle"),
 ]
 USAGE_IDS = [
     "empty-note",
@@ -135,6 +137,7 @@ USAGE_IDS = [
     "empty-redact",
     "missing-bundle",
     "not-bundle",
+    "journal-not-bundle",
 ]
 
 
@@ -215,6 +218,31 @@ def test_replay_bad_target_exits_2(exported, tmp_path):
     run = run_cli("replay", bundle, "--target", tmp_path / "none.toml")
     assert run.returncode == 2
     assert "cannot replay against" in run.stderr
+
+
+def test_replay_journal_says_export_first(journal, capsys):
+    with pytest.raises(SystemExit) as info:
+        main(["session", "replay", str(journal)])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"python -m helpers session export {journal} --to DIR" in err
+    assert "DIR/session.bundle.json" in err
+    assert "invalid JSON" not in err
+
+
+def test_replay_dead_target_fix_names_target(exported, capsys):
+    out, _ = exported
+    with socket.socket() as closed:
+        # Bound but never listening, so connections to it are refused.
+        closed.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+        with pytest.raises(SystemExit) as info:
+            main(["session", "replay", str(out / "session.bundle.json"), "--target", url])
+    assert info.value.code == 2
+    err = capsys.readouterr().err
+    assert f"the sandbox at {url} did not respond" in err
+    assert "pass the URL of a running sandbox" in err
+    assert "ISAPI_SANDBOX_URL" not in err
 
 
 def test_repro_record_export_replay(tmp_path):

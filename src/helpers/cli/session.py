@@ -230,6 +230,12 @@ def _replay(args: argparse.Namespace) -> int:
         raise UsageError(
             f"bundle {args.bundle} not found; create one with 'session export'"
         )
+    if _is_journal(Path(args.bundle)):
+        raise UsageError(
+            f"{args.bundle} is a session journal, not an exported bundle. Export it "
+            f"first with: python -m helpers session export {args.bundle} --to DIR, "
+            "then replay DIR/session.bundle.json"
+        )
     try:
         bundle = load_bundle(args.bundle)
     except (ExportError, JournalError) as exc:
@@ -244,3 +250,23 @@ def _replay(args: argparse.Namespace) -> int:
     else:
         print(result)
     return EXIT_OK if result.all_same else EXIT_NOTHING_FOUND
+
+
+def _is_journal(path: Path) -> bool:
+    """Return whether ``path`` starts like a journal: a JSON header record line.
+
+    A bundle is one JSON object, so its first line alone is not valid JSON
+    unless the bundle fits on one line, and then it has no ``type`` key.
+    """
+    try:
+        with path.open("rb") as stream:
+            first_line = stream.readline(_MAX_HEADER_BYTES)
+        record = json.loads(first_line)
+    except (OSError, UnicodeDecodeError, ValueError):
+        return False
+    return isinstance(record, dict) and record.get("type") == "header"
+
+
+# A journal header record is a few hundred bytes; reading more than this to
+# find the end of the first line only wastes memory on large files.
+_MAX_HEADER_BYTES = 1 << 20
