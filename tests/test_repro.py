@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from helpers import codes, repro
+from helpers.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 CATALOG_CODES = sorted(repro.catalog())
@@ -125,6 +126,50 @@ def test_cli_repro_list():
     lines = completed.stdout.splitlines()
     assert len(lines) == 60
     assert lines[0].split()[0] == "500"
+
+
+def run_main(capsys, *args: str) -> tuple[int, str, str]:
+    """Run the CLI in this process, which skips a subprocess's import time."""
+    try:
+        status = main(list(args))
+    except SystemExit as exc:
+        status = exc.code
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (("10013", "--target", "127.0.0.1:18765"), "add http://, as in --target http://127.0.0.1:18765"),
+        (("10013", "--target", "ftp://127.0.0.1:1"), "as in --target http://127.0.0.1:1"),
+        (("abc",), "code 'abc' is not a number"),
+        (("--list", "abc"), "code 'abc' is not a number"),
+    ],
+    ids=["no-scheme", "other-scheme", "not-a-number", "list-not-a-number"],
+)
+def test_cli_repro_usage_errors(capsys, tmp_path, args, message):
+    journal = tmp_path / "session.jsonl"
+    status, out, err = run_main(capsys, "repro", *args, "--record", str(journal))
+    assert status == 2, out + err
+    assert message in err
+    assert "no repro for code" not in err
+    assert not journal.exists()
+
+
+def test_cli_repro_runs_each_code_once(capsys):
+    status, out, err = run_main(capsys, "repro", "10013", "10019", "10013", "--json")
+    assert status == 0, err
+    assert [result["code"] for result in json.loads(out)] == [10013, 10019]
+
+
+def test_cli_repro_list_given_codes(capsys):
+    status, out, err = run_main(capsys, "repro", "--list", "10019", "10013", "10019")
+    assert status == 0, err
+    assert [line.split()[0] for line in out.splitlines()] == ["10019", "10013"]
+    status, out, err = run_main(capsys, "repro", "--list", "10013", "--json")
+    assert status == 0, err
+    assert [case["code"] for case in json.loads(out)] == [10013]
 
 
 def test_build_request_rejects_template_name(profile):

@@ -31,7 +31,9 @@ def register(subparsers: Any) -> argparse.ArgumentParser:
     parser.add_argument("code", nargs="*", help="error codes such as 10013 (see data/repros.json)")
     parser.add_argument("--all", action="store_true", help="run every code of the catalog")
     parser.add_argument(
-        "--list", action="store_true", help="list the catalog's codes and mistakes, send nothing"
+        "--list",
+        action="store_true",
+        help="list the catalog's codes and mistakes (only the given codes, if any); send nothing",
     )
     parser.add_argument("--json", action="store_true", help="print the results as JSON")
     parser.add_argument(
@@ -52,8 +54,9 @@ def run(args: argparse.Namespace) -> int:
     from helpers import repro
 
     if args.list:
-        return _list(repro, args.json)
+        return _list(repro, args)
     codes = _codes(args, repro)
+    _check_target(args.target)
     if not getattr(args, "verbose", False):
         # The transport logs each exchange; the in-process sandbox's own
         # request lines would repeat them.
@@ -82,9 +85,12 @@ def run(args: argparse.Namespace) -> int:
     return EXIT_OK if all(r.ok for r in results) else EXIT_NOTHING_FOUND
 
 
-def _list(repro: Any, as_json: bool) -> int:
-    cases = repro.catalog().values()
-    if as_json:
+def _list(repro: Any, args: argparse.Namespace) -> int:
+    if args.code:
+        cases = [repro.get_case(code) for code in _codes(args, repro)]
+    else:
+        cases = list(repro.catalog().values())
+    if args.json:
         print(json.dumps([case.to_dict() for case in cases], indent=2))
         return EXIT_OK
     for case in cases:
@@ -99,13 +105,45 @@ def _codes(args: argparse.Namespace, repro: Any) -> list[int]:
         return list(repro.catalog())
     if not args.code:
         raise UsageError("give one or more codes, such as 10013, or --all")
-    codes = []
+    codes: list[int] = []
     for text in args.code:
+        if not text.strip().isdigit():
+            raise UsageError(
+                f"code {text!r} is not a number; pass a numeric code such as 10013 "
+                "(python -m helpers repro --list shows every code)"
+            )
         try:
-            codes.append(repro.get_case(text).code)
+            code = repro.get_case(int(text)).code
         except repro.ReproError as exc:
             raise UsageError(str(exc)) from None
+        # A code given twice runs once, in the position it first appeared.
+        if code not in codes:
+            codes.append(code)
     return codes
+
+
+def _check_target(target: str | None) -> None:
+    """Raise ``UsageError`` unless ``target`` is an http(s) URL.
+
+    Without a scheme, requests fails with a bare ``InvalidSchema`` or
+    ``MissingSchema``, so a value such as ``127.0.0.1:18765`` gets the
+    corrected URL to pass.
+    """
+    if target is None:
+        return
+    if not target.strip():
+        raise UsageError("--target is empty; pass a sandbox URL such as http://127.0.0.1:8000")
+    scheme, separator, rest = target.partition("://")
+    if not separator:
+        raise UsageError(
+            f"--target {target!r} has no scheme; add http://, as in "
+            f"--target http://{target}"
+        )
+    if scheme.lower() not in ("http", "https"):
+        raise UsageError(
+            f"--target {target!r} uses {scheme}://; a sandbox URL starts with "
+            f"http://, as in --target http://{rest}"
+        )
 
 
 def _open_journal(path: str | None, target: str | None):
