@@ -87,6 +87,15 @@ def test_search_invalid_limit():
     assert "--limit" in result.stderr
 
 
+@pytest.mark.parametrize("text", ["", "  \t "], ids=["empty", "whitespace"])
+def test_search_empty_text_is_usage_error(text):
+    result = run_codes("--search", text)
+    assert result.returncode == 2
+    assert "--search" in result.stderr
+    assert "pass words from the error message" in result.stderr
+    assert "No code matches" not in result.stderr
+
+
 def test_list_json():
     result = run_codes("--json")
     items = json.loads(result.stdout)

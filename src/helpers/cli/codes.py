@@ -167,6 +167,11 @@ def _fallback_message(row: codes.ErrorCode) -> str:
 def _run_search(text: str, version: str | None, limit: int, as_json: bool) -> int:
     if limit < 1:
         raise UsageError(f"--limit must be at least 1, got {limit}")
+    if not text.strip():
+        raise UsageError(
+            f"--search {text!r} is empty; pass words from the error message, "
+            "such as --search 'file ID field is empty'"
+        )
     results = codes.search(text, version=version, limit=limit)
     if not results:
         print(f"No code matches {text!r}.", file=sys.stderr)
