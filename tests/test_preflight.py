@@ -185,6 +185,27 @@ def test_org_id_18_accepted_unless_strict():
     assert found(strict, code=10016, severity="error", field="header:OrgId")
 
 
+@pytest.mark.parametrize("value", ["00DBAD", "not-an-org-id"], ids=["short", "not-00D"])
+def test_bad_org_id_fix_matches_message(value):
+    request = build("conversation", cases.set_header("OrgId", value))
+
+    (finding,) = found(preflight.check(request), code=10016, field="header:OrgId")
+    assert "15 or 18 letters and digits starting with 00D" in finding.message
+    assert "15 or 18 letters and digits starting with 00D" in finding.fix
+
+    (strict,) = found(
+        preflight.check(request, strict_org_id_15=True), code=10016, field="header:OrgId"
+    )
+    assert "15-character form: 15 letters and digits starting with 00D" in strict.fix
+
+
+def test_missing_org_id_fix_names_both_lengths():
+    request = build("conversation", cases.set_header("OrgId", None))
+
+    (finding,) = found(preflight.check(request), code=10016, field="header:OrgId")
+    assert "15 or 18 letters and digits starting with 00D" in finding.fix
+
+
 def test_org_id_18_bad_checksum_warns():
     request = build("conversation", cases.set_header("OrgId", PROFILE["org_id"] + "ZZZ"))
 

@@ -207,7 +207,18 @@ def _check_org_id(
     profile: dict[str, Any] | None,
     strict_org_id_15: bool,
 ) -> str | None:
-    fix = "Send the org's id (Setup > Company Information), 15 characters starting with 00D."
+    # The fix states the same shape as the message below, narrowed to the
+    # 15-character form when the target accepts only that.
+    if strict_org_id_15:
+        fix = (
+            "Send the org's id (Setup > Company Information) in its 15-character "
+            "form: 15 letters and digits starting with 00D."
+        )
+    else:
+        fix = (
+            "Send the org's id (Setup > Company Information): 15 or 18 letters and "
+            "digits starting with 00D."
+        )
     found = get_header(headers, "OrgId")
     if found is None or not str(found[1]).strip():
         _missing(out, 10016, "OrgId", fix)
