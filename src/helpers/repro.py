@@ -36,6 +36,7 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -475,7 +476,7 @@ def _run(case, base_url, profile, http, listener) -> ReproResult:
         return exchange
 
     try:
-        context = _run_setup(case, profile, sent, result)
+        context = run_setup(case, profile, sent, result.setup_exchanges)
         if case.fault:
             _control(http, base_url, "POST", "faults", case.fault)
         try:
@@ -500,19 +501,44 @@ def _run(case, base_url, profile, http, listener) -> ReproResult:
     return result
 
 
-def _run_setup(case, profile, sent, result) -> dict[str, Any]:
+def run_setup(
+    case: ReproCase,
+    profile: dict[str, Any],
+    sent: Callable[[ApiRequest], Exchange],
+    exchanges: list[Exchange] | None = None,
+) -> dict[str, Any]:
+    """Send the setup requests of ``case`` and return the values they capture.
+
+    Parameters
+    ----------
+    case
+        The catalog case whose ``setup`` steps run, in order.
+    profile
+        The connection profile that fills the placeholders.
+    sent
+        Sends one request and returns its exchange.
+    exchanges
+        When given, every setup exchange is appended to it.
+
+    Raises
+    ------
+    ReproError
+        When a setup request does not succeed.
+    """
     steps = setup_steps()
     templates = base_requests()
     context: dict[str, Any] = {}
     for name in case.setup:
         step = steps[name]
         exchange = sent(build_request(templates[step["request"]], profile, context, strict=True))
-        result.setup_exchanges.append(exchange)
+        if exchanges is not None:
+            exchanges.append(exchange)
         body = exchange.response_json()
         if not succeeded(exchange):
             raise ReproError(
                 f"setup step {name!r} failed with HTTP {exchange.status}: "
-                f"{exchange.response_body[:200] or exchange.error}"
+                f"{exchange.response_body[:200] or exchange.error}; "
+                "reset the sandbox and send again"
             )
         for key, field_name in step["capture"].items():
             context[key] = body.get(field_name)

@@ -68,9 +68,9 @@ def build_parser() -> argparse.ArgumentParser:
 def _log_level(args: argparse.Namespace) -> int:
     """Return DEBUG with ``-v``, INFO for the servers, WARNING otherwise.
 
-    The servers log one line per request and their start and stop; the
-    other commands print their results on stdout, where one INFO line per
-    HTTP exchange on stderr would only bury them.
+    The servers log one line per request and their start and stop. The other
+    commands print their results on stdout, and one INFO line per HTTP
+    exchange on stderr would bury them.
     """
     if args.verbose:
         return logging.DEBUG

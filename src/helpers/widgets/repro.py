@@ -25,6 +25,16 @@ import requests
 
 from helpers import transport
 from helpers.model import ApiRequest
+from helpers.repro import (
+    build_failing,
+    build_fixed,
+    catalog,
+    fetch_profile,
+    response_code,
+    run_case,
+    run_setup,
+    succeeded,
+)
 from helpers.secrets import mask_text
 from helpers.widgets.base import CompositeWidget, InvalidInput, guarded
 from helpers.widgets.cards import Card, CardList
@@ -127,8 +137,6 @@ class ReproWidget(CompositeWidget):
     css_class = "isapi-repro"
 
     def __init__(self, target: str, code: int | None = None) -> None:
-        from helpers.repro import catalog, fetch_profile
-
         self._target = target.rstrip("/")
         self._profile = fetch_profile(self._target)
         self._cases = catalog()
@@ -224,15 +232,11 @@ class ReproWidget(CompositeWidget):
     def failing_request(self) -> ApiRequest:
         """Build the failing request (placeholders of setup steps stay visible
         until the first send runs the setup)."""
-        from helpers.repro import build_failing
-
         strict = self._context is not None
         return build_failing(self.case, self._profile, self._context, strict=strict)
 
     def fixed_request(self) -> ApiRequest:
         """Build the fixed request with the values captured by the setup."""
-        from helpers.repro import build_fixed
-
         return build_fixed(self.case, self._profile, self._ensure_setup(), strict=True)
 
     def current_request(self) -> ApiRequest:
@@ -258,7 +262,7 @@ class ReproWidget(CompositeWidget):
             self.exchange = transport.send(
                 self.fixed_request(), self._target, session=self._http, target="sandbox"
             )
-            self.verified = _succeeded(self.exchange)
+            self.verified = succeeded(self.exchange)
             cards = exchange_cards(self.exchange)
             cards.cards.insert(0, self._verified_card(case))
         self._show_request()
@@ -285,8 +289,6 @@ class ReproWidget(CompositeWidget):
 
     def failing_request_for_diff(self) -> ApiRequest:
         """Build the failing request with the setup's values, for the diff."""
-        from helpers.repro import build_failing
-
         return build_failing(self.case, self._profile, self._ensure_setup(), strict=True)
 
     def close(self) -> None:
@@ -314,23 +316,12 @@ class ReproWidget(CompositeWidget):
     def _ensure_setup(self) -> dict[str, Any]:
         """Run the case's setup requests once and keep the captured values."""
         if self._context is None:
-            from helpers.repro import base_requests, build_request, setup_steps
+            def sent(request: ApiRequest) -> Any:
+                return transport.send(
+                    request, self._target, session=self._http, target="sandbox"
+                )
 
-            steps, templates = setup_steps(), base_requests()
-            context: dict[str, Any] = {}
-            for name in self.case.setup:
-                step = steps[name]
-                request = build_request(templates[step["request"]], self._profile, context, strict=True)
-                exchange = transport.send(request, self._target, session=self._http, target="sandbox")
-                if not _succeeded(exchange):
-                    raise RuntimeError(
-                        f"setup step {name!r} failed with HTTP {exchange.status}; "
-                        "reset the sandbox and send again"
-                    )
-                body = exchange.response_json()
-                for key, field_name in step["capture"].items():
-                    context[key] = body.get(field_name)
-            self._context = context
+            self._context = run_setup(self.case, self._profile, sent)
         return self._context
 
     def _send_failing(self, request: ApiRequest) -> Any:
@@ -364,8 +355,6 @@ class ReproWidget(CompositeWidget):
         )
 
     def _reproduced_card(self, case: Any) -> Card:
-        from helpers.repro import response_code
-
         returned = response_code(self.exchange)
         if returned == case.code:
             return Card(
@@ -395,12 +384,6 @@ class ReproWidget(CompositeWidget):
             [("status", self.exchange.status)],
             css_class="isapi-not-fixed",
         )
-
-
-def _succeeded(exchange: Any) -> bool:
-    """Return True for a 2xx response whose body contains ``"success": true``."""
-    body = exchange.response_json()
-    return bool(exchange.ok) and isinstance(body, dict) and body.get("success") is True
 
 
 def _escape(text: str) -> str:
@@ -446,7 +429,6 @@ class RunEveryCode(CompositeWidget):
         import pandas as pd
 
         from helpers.codes import lookup
-        from helpers.repro import catalog, fetch_profile, run_case
 
         cases = catalog()
         selected = list(codes) if codes else sorted(cases)
